@@ -1,0 +1,197 @@
+"""The `medtune` command: a thin map from subcommands to plain functions.
+
+Keep this module import-light: `medtune --help` and `medtune config` must not load torch or
+transformers. Each command imports what it needs inside its own function.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from medtune import __version__
+from medtune.errors import MedtuneError
+
+
+def _config_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("configuration")
+    g.add_argument("--config", metavar="PATH", help="base config file (default: ./config.yaml)")
+    g.add_argument("--env", metavar="NAME", help="overlay config.NAME.yaml, e.g. dev or prod")
+    g.add_argument(
+        "--set",
+        dest="overrides",
+        metavar="KEY.PATH=VALUE",
+        action="append",
+        default=[],
+        help="override one value (YAML scalar or list); repeatable; highest precedence",
+    )
+    g.add_argument("--env-file", metavar="PATH", help="read this .env file instead of the one beside the config")
+
+
+def resolve(args: argparse.Namespace, check_paths: bool = True):
+    """Load and validate the config the command line describes."""
+    from medtune.config import load_config
+
+    resolved = load_config(
+        args.config, args.env, args.overrides, dotenv=getattr(args, "env_file", None), check_paths=check_paths
+    )
+    for w in resolved.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    return resolved
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    from medtune.config import render_with_sources
+
+    resolved = resolve(args, check_paths=False)
+    if args.format == "json":
+        print(json.dumps({"config": resolved.config.to_dict(), "sources": resolved.sources}, indent=2))
+    else:
+        files = ", ".join(str(f) for f in resolved.files)
+        print(f"# resolved from: {files}\n# each value's source follows it; 'default' means the built-in default")
+        print(render_with_sources(resolved))
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from medtune.config import ConfigError, check_config, load_config, validate_all
+
+    try:
+        resolved = resolve(args)
+    except ConfigError as exc:
+        # Report the hardware checks too when the file itself is readable, so every problem shows at once.
+        problems = list(exc.problems)
+        try:
+            partial = load_config(args.config, args.env, args.overrides, dotenv=args.env_file, check_paths=False)
+            problems += [p for p in check_config(partial.config, partial)[0] if p not in problems]
+            problems += validate_all(partial)
+        except MedtuneError:
+            pass
+        raise ConfigError(list(dict.fromkeys(problems))) from None
+    problems = validate_all(resolved)
+    for w in resolved.warnings:
+        if w.startswith("model.quantization_config.bnb_4bit_compute_dtype"):
+            print(f"warning: {w}", file=sys.stderr)
+    if problems:
+        raise ConfigError(problems)
+    from medtune.memory import estimate_memory, format_estimate
+
+    print(format_estimate(estimate_memory(resolved.config)))
+    print(f"ok: {', '.join(str(f) for f in resolved.files)} is valid")
+    return 0
+
+
+def cmd_name(args: argparse.Namespace) -> int:
+    from medtune.runs import run_name
+
+    resolved = resolve(args, check_paths=False)
+    print(run_name(resolved.config))
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from medtune.train import train_command
+
+    return train_command(args)
+
+
+def cmd_data(args: argparse.Namespace) -> int:
+    from medtune.data import data_command
+
+    return data_command(args)
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from medtune.demo import chat_command
+
+    return chat_command(args)
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from medtune.evaluation import evaluate_command
+
+    return evaluate_command(args)
+
+
+def cmd_safety_report(args: argparse.Namespace) -> int:
+    from medtune.safety_report import safety_report_command
+
+    return safety_report_command(args)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from medtune.export import export_command
+
+    return export_command(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="medtune",
+        description="Fine-tune Phi-4-mini into a medical assistant, behind a safety layer that defers.",
+    )
+    parser.add_argument("--version", action="version", version=f"medtune {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str, func, help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        _config_args(p)
+        p.set_defaults(func=func)
+        return p
+
+    p = add("train", cmd_train, "fine-tune the model (QLoRA, LoRA, full or Spectrum)")
+    p.add_argument("--resume", metavar="RUN", help="continue runs/NAME (or 'latest') from its last complete checkpoint")
+    p.add_argument("--allow-config-change", action="store_true", help="resume even though the config differs")
+    p.add_argument("--nproc", type=int, metavar="N", help="launch N processes through accelerate")
+
+    p = add("config", cmd_config, "print the resolved config and where every value came from")
+    p.add_argument("--format", choices=["yaml", "json"], default="yaml")
+
+    add("validate", cmd_validate, "run every check (schema, paths, hardware, safety policy); exit 2 on problems")
+    add("name", cmd_name, "preview the run directory name this config would get")
+    p = add("data", cmd_data, "run the data pipeline without training and write the data report")
+    p.add_argument("--out", metavar="DIR", help="report directory (default: reports/data)")
+
+    p = add("chat", cmd_chat, "serve the Gradio chat demo behind the safety layer")
+    p.add_argument("--run", metavar="RUN", help="runs/NAME, 'latest', or a merged export directory")
+    p.add_argument("--base", action="store_true", help="chat with the base model, no adapter")
+    p.add_argument("--host", help="bind address (default 127.0.0.1)")
+    p.add_argument("--port", type=int)
+    p.add_argument("--auth", metavar="USER:PASSWORD", help="require a login (or MEDTUNE_DEMO_AUTH)")
+    p.add_argument("--share", action="store_true", help="create a public Gradio share link")
+    p.add_argument("--allow-public", action="store_true", help="allow a non-loopback host without auth")
+
+    p = add("evaluate", cmd_evaluate, "evaluate a run (loss, perplexity, ROUGE/BLEU, multiple choice)")
+    p.add_argument("--run", metavar="RUN", required=True, help="runs/NAME or 'latest'")
+    p.add_argument("--base", action="store_true", help="also evaluate the base model, side by side")
+
+    p = add("safety-report", cmd_safety_report, "measure deferral on labelled suites; exit 1 when a gate fails")
+    p.add_argument("--suite", action="append", metavar="FILE", help="suite JSONL (repeatable; default: the shipped suite)")
+    p.add_argument("--run", metavar="RUN", help="also evaluate a fine-tuned run's replies behind the guard")
+    p.add_argument("--base", action="store_true", help="also evaluate the base model's replies")
+    p.add_argument("--baseline", metavar="REPORT_JSON", help="compare case by case with an earlier report.json")
+    p.add_argument("--out", metavar="DIR", default="reports/safety", help="output directory")
+
+    p = add("export", cmd_export, "export a run's adapter, or merge it into the base weights")
+    p.add_argument("run", metavar="RUN", help="runs/NAME or 'latest'")
+    p.add_argument("--merge", action="store_true", help="merge the adapter into bf16 base weights")
+    p.add_argument("--out", metavar="DIR", help="output directory (default: RUN/export or RUN/merged)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except MedtuneError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

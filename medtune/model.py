@@ -1,0 +1,181 @@
+"""Loading the base model and tokenizer: one path for the embedded dev model, a local directory
+and a hub id alike, so what the tests exercise is what production runs.
+
+Secure defaults: safetensors only, and ``trust_remote_code`` only when the config says so.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from medtune.config import Config
+from medtune.embedded import END, ENDOFTEXT, ensure_embedded_model, is_embedded
+from medtune.errors import MedtuneError
+
+if TYPE_CHECKING:
+    import torch
+
+log = logging.getLogger(__name__)
+
+
+def resolve_model_source(cfg: Config) -> str:
+    """A local directory or hub id that ``from_pretrained`` can read (builds the embedded model)."""
+    name = cfg.model.base_model_name
+    if is_embedded(name):
+        cache = cfg.resolve_path(cfg.model.cache_dir) if cfg.model.cache_dir else None
+        return str(ensure_embedded_model(name, cache))
+    local = cfg.resolve_path(name)
+    return str(local) if local.exists() else name
+
+
+def _pretrained_kwargs(cfg: Config) -> dict:
+    kw = {"trust_remote_code": cfg.model.trust_remote_code, "local_files_only": cfg.model.local_files_only}
+    if cfg.model.revision:
+        kw["revision"] = cfg.model.revision
+    if cfg.model.cache_dir and not is_embedded(cfg.model.base_model_name):
+        kw["cache_dir"] = str(cfg.resolve_path(cfg.model.cache_dir))
+    return kw
+
+
+def _load_error(what: str, source: str, exc: Exception) -> MedtuneError:
+    hint = ""
+    if "/" in source and not Path(source).exists():
+        hint = (
+            " (no network here? download it once with `hf download` and point model.base_model_name at the "
+            "local directory, or set HF_HUB_OFFLINE=1 to use the local cache)"
+        )
+    return MedtuneError(f"cannot load the {what} from {source}: {exc}{hint}")
+
+
+def load_tokenizer(cfg: Config, source: str | None = None):
+    from transformers import AutoTokenizer
+
+    source = source or resolve_model_source(cfg)
+    try:
+        tok = AutoTokenizer.from_pretrained(source, **_pretrained_kwargs(cfg))
+    except (OSError, ValueError) as exc:
+        raise _load_error("tokenizer", source, exc) from None
+    if not tok.chat_template:
+        raise MedtuneError(f"the tokenizer at {source} has no chat template; medtune trains chat models")
+    if tok.pad_token is None:
+        tok.pad_token = tok.eos_token
+    return tok
+
+
+def stop_token_ids(tokenizer) -> list[int]:
+    """Generation must stop on Phi-4-mini's end-of-turn and end-of-text tokens."""
+    vocab = tokenizer.get_vocab()
+    ids = [vocab[t] for t in (END, ENDOFTEXT) if t in vocab]
+    if tokenizer.eos_token_id is not None and tokenizer.eos_token_id not in ids:
+        ids.append(tokenizer.eos_token_id)
+    return ids
+
+
+def has_cuda() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def compute_dtype(cfg: Config) -> torch.dtype:
+    """bf16 on GPUs that support it (or as configured), fp32 on CPU."""
+    import torch
+
+    if not has_cuda():
+        return torch.float32
+    name = cfg.model.torch_dtype
+    if name == "auto":
+        if cfg.training.fp16:
+            return torch.float16
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    return getattr(torch, name)
+
+
+def attn_implementation(cfg: Config) -> str:
+    """flash_attention_2 when it can run, otherwise sdpa with a one-line warning."""
+    want = cfg.model.attn_implementation
+    if want in ("sdpa", "eager"):
+        return want
+    flash_ok = importlib.util.find_spec("flash_attn") is not None and has_cuda()
+    if flash_ok:
+        return "flash_attention_2"
+    if want == "flash_attention_2" or has_cuda():
+        print("warning: flash-attn is not installed or no CUDA device: using sdpa attention", file=sys.stderr)
+    return "sdpa"
+
+
+def bnb_config(cfg: Config):
+    """The BitsAndBytesConfig for QLoRA (NF4, double quant), or None for other methods."""
+    if cfg.fine_tuning.method != "qlora" or not cfg.model.quantization_config.load_in_4bit:
+        return None
+    import torch
+    from transformers import BitsAndBytesConfig
+
+    q = cfg.model.quantization_config
+    dtype = getattr(torch, q.bnb_4bit_compute_dtype) if has_cuda() else torch.float32
+    return BitsAndBytesConfig(
+        load_in_4bit=True,
+        bnb_4bit_quant_type=q.bnb_4bit_quant_type,
+        bnb_4bit_use_double_quant=q.bnb_4bit_use_double_quant,
+        bnb_4bit_compute_dtype=dtype,
+        bnb_4bit_quant_storage=torch.uint8,
+    )
+
+
+def device_map(cfg: Config) -> str | dict | None:
+    import os
+
+    if not has_cuda():
+        return "cpu" if cfg.fine_tuning.method == "qlora" else None
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1:  # one full copy per process under DDP
+        return {"": int(os.environ.get("LOCAL_RANK", "0"))}
+    return cfg.model.device_map
+
+
+def load_model(cfg: Config, source: str | None = None, quantize: bool = True):
+    """The base causal LM as the config describes it (quantized for QLoRA when ``quantize``)."""
+    from transformers import AutoModelForCausalLM
+
+    source = source or resolve_model_source(cfg)
+    kwargs = dict(_pretrained_kwargs(cfg))
+    kwargs.update(dtype=compute_dtype(cfg), attn_implementation=attn_implementation(cfg), use_safetensors=True)
+    q = bnb_config(cfg) if quantize else None
+    if q is not None:
+        kwargs["quantization_config"] = q
+    dm = device_map(cfg)
+    if dm is not None:
+        kwargs["device_map"] = dm
+    try:
+        model = AutoModelForCausalLM.from_pretrained(source, **kwargs)
+    except (OSError, ValueError) as exc:
+        raise _load_error("model", source, exc) from None
+    return model
+
+
+def load_for_inference(cfg: Config, adapter_dir: str | Path | None = None, merged_dir: str | Path | None = None):
+    """Model and tokenizer ready to generate: the base, base + a PEFT adapter, or a merged export.
+
+    Inference loads unquantized weights on CPU and in the compute dtype on GPU; the adapter is
+    applied on top unmerged so its logits match training exactly.
+    """
+    if merged_dir is not None:
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        tok = AutoTokenizer.from_pretrained(merged_dir)
+        model = AutoModelForCausalLM.from_pretrained(merged_dir, dtype=compute_dtype(cfg), use_safetensors=True)
+    else:
+        source = resolve_model_source(cfg)
+        tok = load_tokenizer(cfg, str(adapter_dir) if adapter_dir else source)
+        model = load_model(cfg, source, quantize=cfg.fine_tuning.method == "qlora" and has_cuda())
+        if adapter_dir is not None:
+            from peft import PeftModel
+
+            model = PeftModel.from_pretrained(model, str(adapter_dir))
+    if has_cuda() and not hasattr(model, "hf_device_map"):
+        model = model.to("cuda")
+    model.eval()
+    return model, tok
