@@ -1,0 +1,210 @@
+"""SafetyGuard: allow, monitor or defer a user message, a model answer or a conversation.
+
+The decision rule is simple on purpose: any effective (not negated) match of a defer
+category defers, whatever priorities say, because a missed emergency is worse than a
+needless deferral; priority then picks which category's message is shown.
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterable
+
+from .audit import AuditLog
+from .config import load_config
+from .matcher import Matcher
+from .negation import is_informational, is_negated
+from .normalize import normalize
+from .policy import Policy, safety_section
+
+_ACTION_RANK = {"allow": 0, "monitor": 1, "defer": 2}
+INFORMATIONAL = "informational"
+
+
+@dataclass
+class Match:
+    phrase: str  # the policy phrase, as written in the policy
+    category: str
+    rule_id: str
+    span: tuple[int, int]  # [start, end) in the original text
+    text: str  # original[start:end]
+    negated: bool = False
+    context: str | None = None  # "informational" when downgraded to monitor
+    message_index: int | None = None  # position in the conversation, if any
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["span"] = list(self.span)
+        return data
+
+
+@dataclass
+class Decision:
+    action: str  # "allow" | "monitor" | "defer"
+    category: str | None = None
+    message: str | None = None
+    matches: list[Match] = field(default_factory=list)
+
+    @property
+    def deferred(self) -> bool:
+        return self.action == "defer"
+
+    def to_dict(self) -> dict:
+        return {
+            "action": self.action,
+            "category": self.category,
+            "message": self.message,
+            "matches": [m.to_dict() for m in self.matches],
+        }
+
+
+class SafetyGuard:
+    """Checks text against one compiled policy. Build once, call from any thread."""
+
+    def __init__(self, policy: Policy | None = None, *, negation: bool = True,
+                 enabled: bool = True, audit: AuditLog | None = None,
+                 native: bool | None = None):
+        self.policy = policy or Policy.default()
+        self.matcher = Matcher(self.policy, native=native)
+        self.negation = negation
+        self.enabled = enabled
+        self.audit = audit
+
+    @classmethod
+    def from_config(cls, source: dict | str | os.PathLike | None = None,
+                    env: str | None = None, **kwargs: Any) -> SafetyGuard:
+        """From a config dict (whole config or its `safety` section), a YAML path, or
+        None for the built-in policy. With a path, `config.<env>.yaml` is merged over it."""
+        if source is None:
+            section: dict = {}
+        elif isinstance(source, dict):
+            section = safety_section(source)
+        else:
+            section = safety_section(load_config(source, env))
+        audit = None
+        audit_cfg = section.get("audit") or {}
+        if audit_cfg.get("enabled"):
+            audit = AuditLog(audit_cfg.get("path") or "logs/safety_audit.jsonl",
+                             store_text=bool(audit_cfg.get("store_text", False)))
+        return cls(Policy.from_section(section), negation=bool(section.get("negation", True)),
+                   enabled=bool(section.get("enabled", True)), audit=audit, **kwargs)
+
+    # -- public checks -------------------------------------------------------------
+
+    def check_input(self, text: str) -> Decision:
+        """A user message."""
+        return self._check(text, "input")
+
+    def check_output(self, text: str) -> Decision:
+        """A model answer (the same policy: the assistant must not give that advice)."""
+        return self._check(text, "output")
+
+    def check_conversation(self, messages: Iterable[dict]) -> Decision:
+        """All user turns: a red flag two turns ago still counts."""
+        start = time.perf_counter_ns()
+        messages = list(messages)
+        matches: list[Match] = []
+        for index, message in enumerate(messages):
+            if message.get("role") == "user":
+                matches += self.scan(_content_text(message.get("content")), message_index=index)
+        decision = self.decide(matches)
+        if self.audit:
+            text = "\n".join(_content_text(m.get("content")) for m in messages
+                             if m.get("role") == "user")
+            self._record(decision, text, "conversation", start)
+        return decision
+
+    # -- building blocks (also used by StreamGuard) --------------------------------
+
+    def scan(self, text: str, *, final: bool = True,
+             message_index: int | None = None) -> list[Match]:
+        """All matches in `text`, with negation/context marked.
+
+        With final=False the text may still grow (streaming): a phrase touching the
+        end is not reported yet, since "chest pain" could become "chest painful".
+        """
+        if not self.enabled or not text:
+            return []
+        norm = normalize(text)
+        padded = norm.padded[:-1] if (not final and norm.open_end) else norm.padded
+        hits = self.matcher.find(padded)
+        if not hits:
+            return []
+        spans = norm.spans()
+        informational = None
+        matches: list[Match] = []
+        for hit in hits:
+            first = norm.token_index(hit.start)
+            last = first + hit.tokens - 1
+            start, end = spans[first][0], spans[last][1]
+            negated = self.negation and is_negated(norm, first, last)
+            context = None
+            if self.negation and not negated:
+                if informational is None:
+                    informational = is_informational(norm)
+                context = INFORMATIONAL if informational else None
+            for rule in hit.rules:
+                matches.append(Match(rule.phrase, rule.category, rule.rule_id, (start, end),
+                                     text[start:end], negated, context, message_index))
+        return _drop_contained(matches)
+
+    def decide(self, matches: list[Match]) -> Decision:
+        best = None
+        best_key = None
+        for m in matches:
+            if m.negated:
+                continue
+            action = self._effective_action(m)
+            key = (_ACTION_RANK[action], self.policy.categories[m.category].priority)
+            if best_key is None or key > best_key:
+                best, best_key = m, key
+        if best is None:
+            return Decision("allow", None, None, matches)
+        action = self._effective_action(best)
+        message = self.policy.message_for(best.category) if action == "defer" else None
+        return Decision(action, best.category, message, matches)
+
+    def _effective_action(self, match: Match) -> str:
+        action = self.policy.categories[match.category].action
+        return "monitor" if match.context == INFORMATIONAL else action
+
+    def _check(self, text: str, kind: str) -> Decision:
+        start = time.perf_counter_ns()
+        decision = self.decide(self.scan(text))
+        if self.audit:
+            self._record(decision, text, kind, start)
+        return decision
+
+    def _record(self, decision: Decision, text: str, kind: str, start_ns: int) -> None:
+        latency_us = (time.perf_counter_ns() - start_ns) / 1000
+        self.audit.record(decision, text, kind=kind, policy_hash=self.policy.hash,
+                          latency_us=latency_us)
+
+
+def _content_text(content: Any) -> str:
+    """Message content as text; multimodal lists contribute their text parts."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(part.get("text", "") for part in content
+                         if isinstance(part, dict) and isinstance(part.get("text"), str))
+    return "" if content is None else str(content)
+
+
+def _drop_contained(matches: list[Match]) -> list[Match]:
+    """Keep "crushing chest pain", drop the "chest pain" inside it (same category)."""
+    if len(matches) < 2:
+        return matches
+    kept = []
+    for m in matches:
+        inside = any(
+            o is not m and o.category == m.category and o.negated == m.negated
+            and o.span[0] <= m.span[0] and m.span[1] <= o.span[1]
+            and o.span != m.span
+            for o in matches
+        )
+        if not inside:
+            kept.append(m)
+    kept.sort(key=lambda m: (m.span[0], -m.span[1]))
+    return kept

@@ -1,0 +1,152 @@
+"""One-pass phrase matching over normalized text (Aho-Corasick).
+
+Every spelling of every phrase becomes one key " tok tok " (padded with spaces), so a
+single automaton pass finds all whole-word matches, whatever the number of phrases:
+"keystroke" never contains " stroke ". pyahocorasick does the pass in C; without it a
+small pure-Python automaton with the same interface is used, slower but equivalent.
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Iterator
+
+from .policy import Policy
+from .variants import expand
+
+try:  # optional C extension
+    import ahocorasick as _ahocorasick
+except ImportError:  # pragma: no cover - exercised by forcing native=False in tests
+    _ahocorasick = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    rule_id: str  # "<category>.<index in the category's phrases>"
+    category: str
+    phrase: str
+    action: str
+    priority: int
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A key found in the padded normalized text."""
+
+    start: int  # index of the key's leading space in the padded text
+    tokens: int  # how many tokens the key spans
+    rules: tuple[Rule, ...]
+
+
+class PyAutomaton:
+    """Minimal Aho-Corasick with the subset of pyahocorasick's API used here."""
+
+    def __init__(self) -> None:
+        self._goto: list[dict[str, int]] = [{}]
+        self._fail: list[int] = [0]
+        self._out: list[list] = [[]]  # (key length, value) pairs ending at each state
+        self._value: dict[int, object] = {}
+
+    def add_word(self, key: str, value: object) -> None:
+        state = 0
+        for ch in key:
+            nxt = self._goto[state].get(ch)
+            if nxt is None:
+                nxt = len(self._goto)
+                self._goto[state][ch] = nxt
+                self._goto.append({})
+                self._fail.append(0)
+                self._out.append([])
+            state = nxt
+        self._value[state] = value
+
+    def make_automaton(self) -> None:
+        for state, value in self._value.items():
+            self._out[state] = [value]
+        queue = deque(self._goto[0].values())
+        while queue:
+            state = queue.popleft()
+            for ch, nxt in self._goto[state].items():
+                queue.append(nxt)
+                fail = self._fail[state]
+                while fail and ch not in self._goto[fail]:
+                    fail = self._fail[fail]
+                self._fail[nxt] = self._goto[fail].get(ch, 0)
+                self._out[nxt] = self._out[nxt] + self._out[self._fail[nxt]]
+
+    def iter(self, text: str) -> Iterator[tuple[int, object]]:
+        goto, fail, out = self._goto, self._fail, self._out
+        state = 0
+        for i, ch in enumerate(text):
+            while state and ch not in goto[state]:
+                state = fail[state]
+            state = goto[state].get(ch, 0)
+            for value in out[state]:
+                yield i, value
+
+    def match(self, prefix: str) -> bool:
+        """True if `prefix` is a prefix of some key."""
+        state = 0
+        for ch in prefix:
+            state = self._goto[state].get(ch, -1)
+            if state < 0:
+                return False
+        return True
+
+
+def _new_automaton(native: bool | None):
+    if native is None:
+        native = _ahocorasick is not None
+    if native:
+        if _ahocorasick is None:
+            raise RuntimeError("pyahocorasick is not installed")
+        return _ahocorasick.Automaton()
+    return PyAutomaton()
+
+
+class Matcher:
+    """All phrases of a policy compiled into one automaton; build once, reuse."""
+
+    def __init__(self, policy: Policy, native: bool | None = None):
+        self.rules: list[Rule] = []
+        keys: dict[str, list[Rule]] = {}
+        for category in policy.categories.values():
+            for i, phrase in enumerate(category.phrases):
+                rule = Rule(f"{category.name}.{i}", category.name, phrase,
+                            category.action, category.priority)
+                self.rules.append(rule)
+                for variant in expand(phrase):
+                    bucket = keys.setdefault(f" {variant} ", [])
+                    if all(r.category != rule.category for r in bucket):
+                        bucket.append(rule)
+        self.automaton = _new_automaton(native)
+        for key, rules in keys.items():
+            self.automaton.add_word(key, (len(key), key.count(" ") - 1, tuple(rules)))
+        self.max_key_length = max(map(len, keys), default=0)
+        self.key_count = len(keys)
+        if keys:
+            self.automaton.make_automaton()
+        self._empty = not keys
+
+    def find(self, padded: str) -> list[Hit]:
+        """All keys in the padded normalized text, overlapping ones included."""
+        if self._empty:
+            return []
+        return [Hit(end - length + 1, count, rules)
+                for end, (length, count, rules) in self.automaton.iter(padded)]
+
+    def pending_start(self, padded: str) -> int | None:
+        """Where the longest suffix that could still grow into a key starts, if any.
+
+        `padded` must not end with a pad space unless the text really ends with a
+        separator. Keys start with a space, so only space positions are tried, from
+        the farthest one a key could reach back to.
+        """
+        if self._empty:
+            return None
+        pos = padded.find(" ", max(0, len(padded) - self.max_key_length + 1))
+        while pos >= 0:
+            if self.automaton.match(padded[pos:]):
+                return pos
+            pos = padded.find(" ", pos + 1)
+        return None

@@ -1,0 +1,138 @@
+"""Context around a match: NegEx-style negation and plain information questions.
+
+Both rules can only *weaken* a match, so both are deliberately narrow: a wrongly
+negated emergency is far worse than a needless deferral. Only clear negation
+triggers count ("no", "denies", "without", "never had", ...; not a bare "not" or
+"never", which too often appear in "I do not know why my chest hurts"), within a few
+words, and never across a sentence end or a "but".
+"""
+from __future__ import annotations
+
+from .normalize import Normalized
+from .variants import expand
+
+WINDOW = 5  # most words allowed between a pre-negation trigger and the phrase
+POST_WINDOW = 3  # most words allowed between the phrase and a post-negation trigger
+
+PRE_TRIGGERS = (
+    "no", "denies", "denied", "deny", "denying", "without", "never had", "never have had",
+    "never experienced", "negative for", "free of", "no sign of", "no signs of",
+    "no history of", "no evidence of", "no episodes of", "ruled out", "rules out",
+    "absence of", "not having", "not experiencing", "not had", "not any", "don't have",
+    "doesn't have", "didn't have", "haven't had", "hasn't had", "no longer have",
+    "no longer has", "no more", "nor", "neither", "none of",
+)
+POST_TRIGGERS = (
+    "ruled out", "was negative", "is negative", "were negative", "came back negative",
+    "tested negative", "has resolved", "have resolved", "resolved",
+)
+# Trigger followed by these words is not a negation ("no one is helping me").
+PSEUDO_AFTER = {
+    "no": ("one", "idea", "matter", "doubt", "way", "better", "relief", "improvement",
+           "change", "help", "clue", "end", "sooner", "time", "longer able"),
+    "without": ("warning", "any warning", "stopping", "relief", "help"),
+    "not any": ("better",),
+}
+# "without" after these words is a double negative ("can't walk without chest pain").
+_DOUBLE_NEGATIVE = {"cant", "cannot", "couldnt", "not", "unable", "never"}
+# Words that close a negation's scope, as NegEx terminators do.
+TERMINATOR_WORDS = {
+    "but", "however", "although", "though", "except", "yet", "still", "until",
+    "whereas", "suddenly", "now", "today", "then",
+}
+TERMINATOR_CHARS = frozenset(".;!?\n\r\u2026\u3002\uff01\uff1f\uff1b\u061f")
+_INTERJECTION_CHARS = frozenset(",:-\u2013\u2014")  # "No, I can't breathe"
+
+# Information questions: these cues, with no sign of a real person or a present
+# situation anywhere else in the text, downgrade a match to monitor.
+INFO_CUES = (
+    "signs of", "sign of", "symptoms of", "symptom of", "warning signs", "what is",
+    "what are", "what does", "whats", "how do i recognize", "how do you recognize",
+    "how to recognize", "how to recognise", "how to tell if", "how can you tell if",
+    "difference between", "what causes", "definition of", "define", "explain",
+    "tell me about", "learn about", "first aid for", "for an essay", "for a class",
+)
+PERSONAL_WORDS = frozenset(
+    "i im ive id me my mine myself we us our ours he hes him his himself she shes her "
+    "hers herself they theyre them their themselves now currently today tonight "
+    "suddenly just help please urgent hurry mom mum mother dad father son daughter "
+    "husband wife boyfriend girlfriend partner brother sister grandma grandpa "
+    "grandmother grandfather friend kid kids child children baby newborn infant "
+    "toddler aunt uncle roommate neighbor neighbour coworker".split()
+)
+
+
+def _index(phrases: tuple[str, ...], key_at: int) -> dict[str, list[tuple[str, ...]]]:
+    """Token tuples of every spelling, indexed by the token at `key_at` (0 or -1)."""
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        for variant in expand(phrase):
+            toks = tuple(variant.split())
+            index.setdefault(toks[key_at], []).append(toks)
+    return index
+
+
+_PRE_BY_LAST = _index(PRE_TRIGGERS, -1)
+_POST_BY_FIRST = _index(POST_TRIGGERS, 0)
+_CUES_BY_FIRST = _index(INFO_CUES, 0)
+_PSEUDO = {tuple(k.split()): [tuple(v.split()) for v in vs] for k, vs in PSEUDO_AFTER.items()}
+
+
+def _gap(norm: Normalized, left: int) -> str:
+    """Original text between token `left` and token `left + 1`."""
+    spans = norm.spans()
+    return norm.original[spans[left][1] : spans[left + 1][0]]
+
+
+def _breaks(norm: Normalized, left: int) -> bool:
+    return not TERMINATOR_CHARS.isdisjoint(_gap(norm, left))
+
+
+def _is_pseudo(norm: Normalized, trigger: tuple[str, ...], start: int) -> bool:
+    toks = norm.tokens
+    end = start + len(trigger)
+    for follow in _PSEUDO.get(trigger, ()):
+        if tuple(toks[end : end + len(follow)]) == follow:
+            return True
+    if trigger == ("without",) and _DOUBLE_NEGATIVE.intersection(toks[max(0, start - 3) : start]):
+        return True
+    if len(trigger) == 1 and end < len(toks) and not _INTERJECTION_CHARS.isdisjoint(_gap(norm, end - 1)):
+        return True  # "No, ..." / "No - ..." is an answer, not a negation
+    return False
+
+
+def is_negated(norm: Normalized, first: int, last: int) -> bool:
+    """True if tokens [first, last] are in the scope of a clear negation."""
+    toks = norm.tokens
+    j = first - 1
+    while j >= 0 and first - 1 - j <= WINDOW:
+        if _breaks(norm, j) or toks[j] in TERMINATOR_WORDS:
+            break
+        for trigger in _PRE_BY_LAST.get(toks[j], ()):
+            start = j - len(trigger) + 1
+            if start >= 0 and tuple(toks[start : j + 1]) == trigger:
+                if not _is_pseudo(norm, trigger, start):
+                    return True
+        j -= 1
+    j = last + 1
+    while j < len(toks) and j - last - 1 <= POST_WINDOW:
+        if _breaks(norm, j - 1) or toks[j] in TERMINATOR_WORDS:
+            break
+        for trigger in _POST_BY_FIRST.get(toks[j], ()):
+            if tuple(toks[j : j + len(trigger)]) == trigger:
+                return True
+        j += 1
+    return False
+
+
+def is_informational(norm: Normalized) -> bool:
+    """A general question ("what are the signs of a stroke?"), not someone's situation."""
+    toks = norm.tokens
+    cue_positions: set[int] = set()
+    for i, tok in enumerate(toks):
+        for cue in _CUES_BY_FIRST.get(tok, ()):
+            if tuple(toks[i : i + len(cue)]) == cue:
+                cue_positions.update(range(i, i + len(cue)))
+    if not cue_positions:
+        return False
+    return not any(tok in PERSONAL_WORDS for i, tok in enumerate(toks) if i not in cue_positions)

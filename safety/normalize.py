@@ -1,0 +1,167 @@
+"""Text normalization with a map back to the original characters.
+
+Red-flag phrases must match however they are typed ("Chest-Pain", "ch\u200best pain",
+"сhest pain" with a Cyrillic с, "chést páin"), and every match must still point at the
+exact characters the user wrote. The normalized form is a list of *tokens*: runs of
+letters/digits, lower-cased, stripped of accents and invisible characters, with
+homoglyphs folded to Latin and apostrophes removed ("can't" -> "cant"). Everything else
+(spaces, hyphens, punctuation, underscores) only separates tokens.
+
+Folding is done one character at a time through a cached translation table, so it is
+context free: the normalization of a prefix is a prefix of the normalization. The
+stream guard relies on that.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# Characters deleted outright: they must neither join nor split words.
+_INVISIBLE_RANGES = (
+    (0x00AD, 0x00AD),  # soft hyphen
+    (0x034F, 0x034F),  # combining grapheme joiner
+    (0x061C, 0x061C),  # arabic letter mark (bidi)
+    (0x115F, 0x1160),  # hangul fillers
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),  # mongolian variation selectors, vowel separator
+    (0x200B, 0x200F),  # zero-width space/joiners, LRM/RLM
+    (0x202A, 0x202E),  # bidi embeddings and overrides
+    (0x2060, 0x2064),  # word joiner, invisible operators
+    (0x2066, 0x206F),  # bidi isolates, deprecated format chars
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),  # variation selectors
+    (0xFEFF, 0xFEFF),  # BOM / zero-width no-break space
+    (0xFFA0, 0xFFA0),
+    (0xE0000, 0xE007F),  # tags
+    (0xE0100, 0xE01EF),  # variation selectors supplement
+)
+
+# Apostrophe look-alikes: deleted so that "can't", "can’t" and "cant" are one token.
+APOSTROPHES = "'`\u00b4\u02b9\u02bb\u02bc\u02bd\u2018\u2019\u201b\u2032\u2035\uff07"
+
+# Upper-case Cyrillic/Greek letters that look like Latin capitals (folded before
+# case-folding, because e.g. Greek Eta "Η" looks like H but its lower case "η" like n).
+_UPPER_HOMOGLYPHS = {
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P",
+    "С": "C", "Т": "T", "Х": "X", "У": "Y", "Ѕ": "S", "І": "I", "Ј": "J", "Ү": "Y",
+    "Ԛ": "Q", "Ԝ": "W", "Ӏ": "I",
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M",
+    "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+}
+# Lower-case look-alikes, applied after case-folding and accent stripping.
+_LOWER_HOMOGLYPHS = {
+    "а": "a", "в": "b", "е": "e", "ё": "e", "һ": "h", "і": "i", "ї": "i", "ј": "j",
+    "к": "k", "ӏ": "l", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c", "т": "t",
+    "у": "y", "ү": "y", "х": "x", "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ѵ": "v",
+    "ɡ": "g", "ı": "i", "ȷ": "j", "ɑ": "a", "ο": "o", "α": "a", "β": "b", "γ": "y",
+    "ε": "e", "η": "n", "ι": "i", "κ": "k", "μ": "u", "ν": "v", "ρ": "p", "τ": "t",
+    "υ": "u", "χ": "x", "ω": "w", "ϲ": "c", "ϳ": "j",
+}
+
+
+def _is_invisible(cp: int) -> bool:
+    return any(lo <= cp <= hi for lo, hi in _INVISIBLE_RANGES)
+
+
+def fold_char(ch: str) -> str:
+    """Fold one character to '' (deleted), ' ' (separator) or word characters."""
+    if ch in APOSTROPHES or _is_invisible(ord(ch)):
+        return ""
+    if unicodedata.category(ch) in ("Cf", "Mn", "Me"):
+        return ""  # other format characters and lone combining marks (accents)
+    text = unicodedata.normalize("NFKC", _UPPER_HOMOGLYPHS.get(ch, ch))
+    text = "".join(_UPPER_HOMOGLYPHS.get(c, c) for c in text).casefold()
+    out = []
+    for c in unicodedata.normalize("NFD", text):
+        if c in APOSTROPHES or unicodedata.category(c) in ("Cf", "Mn", "Me"):
+            continue
+        c = _LOWER_HOMOGLYPHS.get(c, c)
+        out.append(c if c.isalnum() else " ")
+    return "".join(out)
+
+
+class _FoldTable(dict):
+    """str.translate table that computes and caches the fold of unseen characters."""
+
+    def __missing__(self, cp: int) -> str:
+        value = self[cp] = fold_char(chr(cp))
+        return value
+
+
+FOLD_TABLE = _FoldTable()
+ASCII_TABLE = {cp: fold_char(chr(cp)) for cp in range(128)}
+FOLD_TABLE.update(ASCII_TABLE)
+
+# In ASCII text a token is a run of letters, digits and apostrophes that starts and
+# ends with a letter or digit (apostrophes inside are deleted by the fold).
+_ASCII_TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9'`]*[A-Za-z0-9])?")
+
+
+def fold(text: str) -> str:
+    """Fold a whole string; separators are not collapsed (see `tokens`)."""
+    return text.translate(ASCII_TABLE if text.isascii() else FOLD_TABLE)
+
+
+def tokens(text: str) -> list[str]:
+    """The normalized tokens of `text`."""
+    return fold(text).split()
+
+
+def normal_form(text: str) -> str:
+    """Tokens joined by single spaces: the form phrases are compared in."""
+    return " ".join(fold(text).split())
+
+
+@dataclass
+class Normalized:
+    """A text, its padded normalized form " tok tok ", and lazily its token spans."""
+
+    original: str
+    padded: str
+    tokens: list[str]
+    open_end: bool  # the last token may still continue (streaming)
+    _spans: list[tuple[int, int]] | None = field(default=None, repr=False)
+
+    def spans(self) -> list[tuple[int, int]]:
+        """(start, end) in the original text of every token, computed on demand."""
+        if self._spans is None:
+            self._spans = token_spans(self.original)
+        return self._spans
+
+    def token_index(self, pos: int) -> int:
+        """Index of the token that starts right after the space at `pos` in `padded`."""
+        return self.padded.count(" ", 0, pos + 1) - 1
+
+
+def normalize(text: str) -> Normalized:
+    folded = fold(text)
+    toks = folded.split()
+    padded = " " + " ".join(toks) + " " if toks else " "
+    open_end = bool(folded) and not folded[-1].isspace()
+    return Normalized(text, padded, toks, open_end)
+
+
+def token_spans(text: str) -> list[tuple[int, int]]:
+    """Original (start, end) of each normalized token, trimmed of deleted characters."""
+    if text.isascii():
+        return [m.span() for m in _ASCII_TOKEN.finditer(text)]
+    spans: list[tuple[int, int]] = []
+    table = FOLD_TABLE
+    start = end = -1
+    for i, ch in enumerate(text):
+        folded = table[ord(ch)]
+        if not folded:
+            continue
+        for c in folded:
+            if c == " ":
+                if start >= 0:
+                    spans.append((start, end))
+                    start = -1
+            else:
+                if start < 0:
+                    start = i
+                end = i + 1
+    if start >= 0:
+        spans.append((start, end))
+    return spans

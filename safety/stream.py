@@ -1,0 +1,80 @@
+"""StreamGuard: check a model answer while it streams, before any red flag is shown.
+
+Text is released as soon as no phrase could still be completed using it. The hold-back
+is measured in the normalized text, not in characters: it is exactly the tail that is
+still a prefix of some phrase spelling (from the start of the token where that prefix
+begins), so "chest", "ch\\u200best" or "chest   " are held while " pain" may follow,
+however many invisible or extra characters they contain, and nothing else is held.
+"""
+from __future__ import annotations
+
+import time
+
+from .guard import Decision, SafetyGuard
+from .normalize import normalize
+
+
+class StreamGuard:
+    """feed() chunks, emit what it returns, then emit finish()."""
+
+    def __init__(self, guard: SafetyGuard | None = None, kind: str = "stream"):
+        self.guard = guard or SafetyGuard()
+        self.kind = kind
+        self.decision = Decision("allow")
+        self._text = ""
+        self._emitted = 0  # original characters already released
+        self._deferred = False
+        self._finished = False
+        self._start_ns = time.perf_counter_ns()
+
+    @property
+    def text(self) -> str:
+        """Everything fed so far."""
+        return self._text
+
+    @property
+    def deferred(self) -> bool:
+        return self._deferred
+
+    def feed(self, chunk: str) -> str:
+        """Add a chunk; return the text that is safe to show now ('' once deferred)."""
+        if self._deferred or self._finished or not chunk:
+            return ""
+        self._text += chunk
+        return self._advance(final=False)
+
+    def finish(self) -> str:
+        """End of stream: release the held tail, or the deferral message."""
+        if self._finished:
+            return ""
+        self._finished = True
+        if self._deferred:
+            return ""
+        out = self._advance(final=True)
+        if not self._deferred:
+            self._record()
+        return out
+
+    def _advance(self, final: bool) -> str:
+        self.decision = self.guard.decide(self.guard.scan(self._text, final=final))
+        if self.decision.deferred:
+            self._deferred = True
+            self._record()
+            return self.decision.message or ""
+        safe = len(self._text) if final else self._safe_end()
+        out = self._text[self._emitted : safe]
+        self._emitted = max(self._emitted, safe)
+        return out
+
+    def _safe_end(self) -> int:
+        """Original index before which no phrase can start any more."""
+        norm = normalize(self._text)
+        padded = norm.padded[:-1] if norm.open_end else norm.padded
+        pos = self.guard.matcher.pending_start(padded)
+        if pos is None or pos + 1 >= len(padded):
+            return len(self._text)  # nothing pending, or only a separator so far
+        return norm.spans()[norm.token_index(pos)][0]
+
+    def _record(self) -> None:
+        if self.guard.audit:
+            self.guard._record(self.decision, self._text, self.kind, self._start_ns)

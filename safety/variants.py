@@ -1,0 +1,155 @@
+"""Word forms and contractions, expanded on the phrase side.
+
+Expanding the phrases once at build time (instead of stemming every message) keeps the
+per-message cost at one automaton pass, and keeps the forms explicit: "stroke" has no
+plural here, so "strokes of a brush" never matches a stroke phrase.
+"""
+from __future__ import annotations
+
+from itertools import product
+
+from .normalize import tokens
+
+# Tokens that mean the same thing for matching. A phrase using any member matches
+# text using any other member. Keep families to medical verbs/nouns and pronouns.
+WORD_FAMILIES: tuple[tuple[str, ...], ...] = (
+    ("bleed", "bleeding", "bled", "bleeds"),
+    ("breathe", "breathing", "breath", "breathes", "breathed"),
+    ("suicide", "suicidal"),
+    ("faint", "fainted", "fainting", "faints"),
+    ("pass", "passed", "passing", "passes"),
+    ("collapse", "collapsed", "collapsing", "collapses"),
+    ("vomit", "vomiting", "vomited", "vomits"),
+    ("throw", "throwing", "threw", "thrown", "throws"),
+    ("swallow", "swallowed", "swallowing", "swallows"),
+    ("choke", "choking", "choked", "chokes"),
+    ("overdose", "overdosed", "overdosing", "overdoses"),
+    ("cough", "coughing", "coughed", "coughs"),
+    ("swell", "swelling", "swollen", "swelled", "swells"),
+    ("droop", "drooping", "droopy", "drooped", "droops"),
+    ("drool", "drooling", "drooled"),
+    ("slur", "slurred", "slurring", "slurs"),
+    ("kill", "killing", "killed"),
+    ("die", "dying", "died"),
+    ("pill", "pills"),
+    ("tablet", "tablets"),
+    ("take", "took", "taken", "taking"),
+    ("wake", "waking", "woke", "woken"),
+    ("feed", "feeding", "fed"),
+    ("move", "moving", "moved", "moves"),
+    ("hang", "hanging", "hanged"),
+    ("cut", "cutting"),
+    ("lose", "losing", "lost"),
+    ("turn", "turning", "turned", "turns"),
+    ("stop", "stopped", "stopping", "stops"),
+    ("drink", "drank", "drinking", "drunk"),
+    ("eat", "ate", "eaten", "eating"),
+    ("inhale", "inhaled", "inhaling"),
+    ("poison", "poisoned"),
+    ("seizure", "seizures"),
+    ("convulsion", "convulsions"),
+    ("contraction", "contractions"),
+    ("leak", "leaking", "leaked"),
+    ("gush", "gushing", "gushed"),
+    ("spurt", "spurting", "spurted"),
+    ("lift", "lifting"),
+    ("raise", "raising"),
+    ("want", "wanted", "wanting", "wants"),
+    ("plan", "planning", "planned"),
+    ("end", "ending"),
+    ("hurt", "hurting", "hurts"),
+    ("harm", "harming"),
+    ("jump", "jumping"),
+    ("bite", "bitten", "bit"),
+    ("soak", "soaking", "soaked"),
+    ("clot", "clots"),
+    ("spot", "spots"),
+    ("diaper", "diapers", "nappy", "nappies"),
+    ("stool", "stools", "poop", "poo"),
+    ("lip", "lips"),
+    ("my", "his", "her", "their", "your", "our"),
+    ("myself", "himself", "herself", "themselves", "yourself"),
+    ("im", "hes", "shes", "theyre", "youre"),
+    ("is", "was", "are"),
+    ("isnt", "wasnt", "arent"),
+    ("cant", "couldnt"),
+)
+
+# Contracted token -> the spellings people use for it (after apostrophes are deleted).
+CONTRACTIONS: dict[str, tuple[str, ...]] = {
+    "cant": ("cannot", "can not", "can t"),
+    "dont": ("do not", "don t"),
+    "doesnt": ("does not", "doesn t"),
+    "didnt": ("did not", "didn t"),
+    "isnt": ("is not", "isn t"),
+    "arent": ("are not", "aren t"),
+    "wasnt": ("was not", "wasn t"),
+    "werent": ("were not", "weren t"),
+    "wont": ("will not", "won t"),
+    "wouldnt": ("would not", "wouldn t"),
+    "couldnt": ("could not", "couldn t"),
+    "shouldnt": ("should not", "shouldn t"),
+    "hasnt": ("has not", "hasn t"),
+    "havent": ("have not", "haven t"),
+    "hadnt": ("had not", "hadn t"),
+    "im": ("i am", "i m"),
+    "ive": ("i have", "i ve"),
+    "hes": ("he is", "he s"),
+    "shes": ("she is", "she s"),
+    "theyre": ("they are", "they re"),
+    "youre": ("you are", "you re"),
+    "its": ("it is", "it s"),
+    "thats": ("that is", "that s"),
+    "theres": ("there is", "there s"),
+}
+
+_FAMILY_OF = {word: family for family in WORD_FAMILIES for word in family}
+# Multi-word spellings rewritten to the contracted token before expansion.
+_EXPANDED = sorted(
+    ((form.split(), short) for short, forms in CONTRACTIONS.items() for form in forms),
+    key=lambda item: -len(item[0]),
+)
+
+MAX_VARIANTS = 2048
+
+
+def contract(toks: list[str]) -> list[str]:
+    """Rewrite "can not"/"cannot"/"i am" ... to one canonical token ("cant", "im")."""
+    out: list[str] = []
+    i = 0
+    while i < len(toks):
+        for words, short in _EXPANDED:
+            if toks[i : i + len(words)] == words:
+                out.append(short)
+                i += len(words)
+                break
+        else:
+            out.append(toks[i])
+            i += 1
+    return out
+
+
+def canonical(phrase: str) -> str:
+    """The phrase's identity for duplicate detection and hashing."""
+    return " ".join(contract(tokens(phrase)))
+
+
+def token_forms(token: str) -> list[str]:
+    """All spellings of one canonical token (family members and their contractions)."""
+    forms: list[str] = []
+    for word in _FAMILY_OF.get(token, (token,)):
+        for form in (word, *CONTRACTIONS.get(word, ())):
+            if form not in forms:
+                forms.append(form)
+    return forms
+
+
+def expand(phrase: str) -> list[str]:
+    """Every normalized spelling of a phrase, canonical spelling first."""
+    alternatives = [token_forms(tok) for tok in contract(tokens(phrase))]
+    count = 1
+    for alts in alternatives:
+        count *= len(alts)
+    if count > MAX_VARIANTS:  # keep pathological phrases cheap: vary contractions only
+        alternatives = [[tok, *CONTRACTIONS.get(tok, ())] for tok in contract(tokens(phrase))]
+    return [" ".join(combo) for combo in product(*alternatives)]
