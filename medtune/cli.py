@@ -55,24 +55,23 @@ def cmd_config(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from medtune.config import ConfigError, check_config, load_config, validate_all
+    from medtune.config import ConfigError, load_config, validate_all
 
     try:
         resolved = resolve(args)
     except ConfigError as exc:
-        # Report the hardware checks too when the file itself is readable, so every problem shows at once.
+        # Add the hardware checks when the rest of the config is readable: every problem at once.
         problems = list(exc.problems)
         try:
-            partial = load_config(args.config, args.env, args.overrides, dotenv=args.env_file, check_paths=False)
-            problems += [p for p in check_config(partial.config, partial)[0] if p not in problems]
-            problems += validate_all(partial)
+            partial = load_config(args.config, args.env, check_paths=False, dotenv=args.env_file)
+            problems += [p for p in validate_all(partial) if p not in problems]
         except MedtuneError:
             pass
-        raise ConfigError(list(dict.fromkeys(problems))) from None
+        raise ConfigError(problems) from None
+    before = len(resolved.warnings)
     problems = validate_all(resolved)
-    for w in resolved.warnings:
-        if w.startswith("model.quantization_config.bnb_4bit_compute_dtype"):
-            print(f"warning: {w}", file=sys.stderr)
+    for w in resolved.warnings[before:]:
+        print(f"warning: {w}", file=sys.stderr)
     if problems:
         raise ConfigError(problems)
     from medtune.memory import estimate_memory, format_estimate

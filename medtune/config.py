@@ -558,13 +558,17 @@ def load_config(
     for k in [k for k, v in sources.items() if v == ""]:
         del sources[k]
 
-    cfg = _validate(data, sources, problems)
+    cfg, schema_problems = _validate(data, sources)
+    problems += schema_problems
+    if cfg is None:
+        raise ConfigError(problems)
     cfg._root = base_path.parent.resolve()
     resolved = ResolvedConfig(cfg, sources, files, env)
     errors, warnings = check_config(cfg, resolved, check_paths=check_paths)
     resolved.warnings = warnings
-    if errors:
-        raise ConfigError(errors)
+    problems += [e for e in errors if e.split(":")[0] not in {p.split(":")[0] for p in problems}]
+    if problems:
+        raise ConfigError(problems)
     return resolved
 
 
@@ -618,29 +622,58 @@ def _source_for(sources: dict[str, str], path: str) -> str:
     return "default"
 
 
-def _validate(data: dict, sources: dict[str, str], problems: list[str]) -> Config:
+def _schema_problems(exc: ValidationError, sources: dict[str, str]) -> tuple[list[str], list[tuple]]:
+    problems, locs = [], []
+    for err in exc.errors():
+        # Union members repeat the same complaint per member; drop the member tags from the path.
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and _UNION_TAG.fullmatch(p)))
+        locs.append(loc)
+        path = _loc_to_path(loc)
+        src = _source_for(sources, path)
+        if err["type"] == "extra_forbidden":
+            hint = nearest_key(path)
+            msg = f"{path}: unknown key" + (f"; did you mean {hint}?" if hint else "")
+            problems.append(f"{msg} (from {src})")
+        else:
+            value = err.get("input")
+            shown = repr(value) if not isinstance(value, dict) else "a mapping"
+            problems.append(f"{path}: {err['msg'].lower()}; got {shown} (from {src})")
+    return list(dict.fromkeys(problems)), locs
+
+
+_UNION_TAG = re.compile(r"literal\[.*\]|list\[.*\]|dict\[.*\]|str|int|float|bool|none")
+
+
+def _drop(data: dict, loc: tuple) -> None:
+    node: Any = data
+    for part in loc[:-1]:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            return
+    if isinstance(node, dict):
+        node.pop(loc[-1], None)
+    elif isinstance(node, list) and isinstance(loc[-1], int) and loc[-1] < len(node):
+        node.pop(loc[-1])
+
+
+def _validate(data: dict, sources: dict[str, str]) -> tuple[Config | None, list[str]]:
+    """The typed config and the schema problems. With problems, the config is a best-effort one
+    (offending values dropped back to defaults) so the cross-field checks can still report theirs."""
     try:
-        cfg = Config.model_validate(data)
+        return Config.model_validate(data), []
     except ValidationError as exc:
-        for err in exc.errors():
-            # Union members repeat the same complaint per member; keep the first, plainest one.
-            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or p in ("literal['all-linear']", "list[str]", "str", "none"))))
-            path = _loc_to_path(loc)
-            src = _source_for(sources, path)
-            if err["type"] == "extra_forbidden":
-                hint = nearest_key(path)
-                msg = f"{path}: unknown key"
-                msg += f"; did you mean {hint}?" if hint else ""
-                problems.append(f"{msg} (from {src})")
-            else:
-                value = err.get("input")
-                shown = repr(value) if not isinstance(value, dict) else "a mapping"
-                problems.append(f"{path}: {err['msg'].lower()}; got {shown} (from {src})")
-        problems = list(dict.fromkeys(problems))
-        raise ConfigError(problems) from None
-    if problems:
-        raise ConfigError(problems)
-    return cfg
+        problems, locs = _schema_problems(exc, sources)
+    trimmed = copy.deepcopy(data)
+    for loc in locs:
+        if loc:
+            _drop(trimmed, loc)
+    try:
+        return Config.model_validate(trimmed), problems
+    except ValidationError:
+        return None, problems
 
 
 def is_phi3_family(cfg: Config) -> bool:

@@ -1,0 +1,278 @@
+"""A user layers config files, .env, variables and flags, and always learns where a value came from."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from medtune.config import ConfigError, load_config, parse_value, render_with_sources
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "train.jsonl").write_text('{"messages": []}\n')
+    write(
+        tmp_path / "config.yaml",
+        """
+        model:
+          base_model_name: embedded:tiny-phi4-mini
+        training:
+          learning_rate: 1.0e-4
+          per_device_train_batch_size: 2
+        data:
+          dataset_path: data/train.jsonl
+        """,
+    )
+    write(
+        tmp_path / "config.dev.yaml",
+        """
+        training:
+          learning_rate: 2.0e-4
+          num_train_epochs: 1
+        """,
+    )
+    return tmp_path
+
+
+def load(project: Path, **kw):
+    kw.setdefault("environ", {})
+    return load_config(project / "config.yaml", **kw)
+
+
+# -- precedence: one test per layer -------------------------------------------------------------
+
+
+def test_base_file_sets_values_and_says_so(project):
+    r = load(project)
+    assert r.config.training.learning_rate == 1e-4
+    assert r.source_of("training.learning_rate") == "config.yaml:4"
+    assert r.source_of("training.seed") == "default"
+
+
+def test_env_file_overrides_base(project):
+    r = load(project, env="dev")
+    assert r.config.training.learning_rate == 2e-4
+    assert r.source_of("training.learning_rate") == "config.dev.yaml:2"
+    assert r.config.training.per_device_train_batch_size == 2  # untouched base value survives the merge
+
+
+def test_dotenv_file_overrides_env_file(project):
+    (project / ".env").write_text("LEARNING_RATE=3e-4\n")
+    r = load(project, env="dev")
+    assert r.config.training.learning_rate == 3e-4
+    assert r.source_of("training.learning_rate") == ".env LEARNING_RATE"
+
+
+def test_environment_variable_overrides_dotenv(project):
+    (project / ".env").write_text("LEARNING_RATE=3e-4\n")
+    r = load(project, env="dev", environ={"MEDTUNE__TRAINING__LEARNING_RATE": "4e-4"})
+    assert r.config.training.learning_rate == 4e-4
+    assert r.source_of("training.learning_rate") == "env MEDTUNE__TRAINING__LEARNING_RATE"
+
+
+def test_set_flag_overrides_everything(project):
+    (project / ".env").write_text("LEARNING_RATE=3e-4\n")
+    r = load(
+        project,
+        env="dev",
+        environ={"LEARNING_RATE": "4e-4"},
+        overrides=["training.learning_rate=5e-4"],
+    )
+    assert r.config.training.learning_rate == 5e-4
+    assert r.source_of("training.learning_rate") == "--set training.learning_rate"
+
+
+def test_set_flag_parses_yaml_lists_and_scalars(project):
+    r = load(project, overrides=["lora.target_modules=[qkv_proj, o_proj]", "training.bf16=false", "lora.r=4"])
+    assert r.config.lora.target_modules == ["qkv_proj", "o_proj"]
+    assert r.config.training.bf16 is False
+    assert r.config.lora.r == 4
+
+
+@pytest.mark.parametrize(
+    "name,value,path,expected",
+    [
+        ("LORA_RANK", "32", "lora.r", 32),
+        ("LORA_ALPHA", "64", "lora.lora_alpha", 64),
+        ("LORA_DROPOUT", "0.1", "lora.lora_dropout", 0.1),
+        ("LORA_LEARNING_RATE", "1e-5", "training.learning_rate", 1e-5),
+        ("LEARNING_RATE", "1e-5", "training.learning_rate", 1e-5),
+        ("LORA_BATCH_SIZE", "16", "training.per_device_train_batch_size", 16),
+        ("TRAIN_BATCH_SIZE", "16", "training.per_device_train_batch_size", 16),
+        ("NUM_TRAIN_EPOCHS", "5", "training.num_train_epochs", 5),
+        ("MAX_LENGTH", "1024", "data.max_seq_length", 1024),
+        ("MODEL_ID", "some-org/some-model", "model.base_model_name", "some-org/some-model"),
+        ("DATASET_PATH", "data/train.jsonl", "data.dataset_path", "data/train.jsonl"),
+        ("OUTPUT_DIR", "elsewhere", "training.output_dir", "elsewhere"),
+        ("LOAD_IN_4BIT", "false", "model.quantization_config.load_in_4bit", False),
+    ],
+)
+def test_short_environment_names_users_already_type(project, name, value, path, expected):
+    overrides = ["fine_tuning.method=lora"] if name == "LOAD_IN_4BIT" else []
+    r = load(project, environ={name: value}, overrides=overrides)
+    node = r.config
+    for part in path.split("."):
+        node = getattr(node, part)
+    assert node == expected
+    assert r.source_of(path) == f"env {name}"
+
+
+def test_two_short_names_that_disagree_are_an_error(project):
+    with pytest.raises(ConfigError, match="LEARNING_RATE.*LORA_LEARNING_RATE.*disagree"):
+        load(project, environ={"LEARNING_RATE": "1e-4", "LORA_LEARNING_RATE": "2e-4"})
+
+
+# -- clear errors ---------------------------------------------------------------------------------
+
+
+def test_a_typo_in_a_key_names_the_nearest_valid_key(project):
+    with pytest.raises(ConfigError) as exc:
+        load(project, overrides=["training.learning_rat=1e-4"])
+    assert "training.learning_rat: unknown key; did you mean training.learning_rate?" in str(exc.value)
+
+
+def test_a_key_in_the_wrong_section_points_to_the_right_one(project):
+    write(project / "config.dev.yaml", "model:\n  learning_rate: 1.0e-3\n")
+    with pytest.raises(ConfigError) as exc:
+        load(project, env="dev")
+    assert "model.learning_rate: unknown key; did you mean training.learning_rate?" in str(exc.value)
+    assert "config.dev.yaml:2" in str(exc.value)
+
+
+def test_a_wrong_type_names_key_value_and_source(project):
+    with pytest.raises(ConfigError) as exc:
+        load(project, environ={"LORA_RANK": "sixteen"})
+    msg = str(exc.value)
+    assert "lora.r" in msg and "'sixteen'" in msg and "env LORA_RANK" in msg
+
+
+def test_an_out_of_range_value_names_its_file_and_line(project):
+    write(project / "config.dev.yaml", "lora:\n  r: 0\n")
+    with pytest.raises(ConfigError) as exc:
+        load(project, env="dev")
+    assert "lora.r: input should be greater than 0; got 0 (from config.dev.yaml:2)" in str(exc.value)
+
+
+def test_all_problems_are_listed_at_once(project):
+    with pytest.raises(ConfigError) as exc:
+        load(project, overrides=["lora.r=-1", "training.lerning_rate=1", "data.max_seq_length=abc"])
+    assert len(exc.value.problems) == 3
+
+
+def test_a_missing_dataset_is_reported_with_where_it_was_set(project):
+    with pytest.raises(ConfigError, match=r"data.dataset_path: data/nope.jsonl does not exist \(from --set"):
+        load(project, overrides=["data.dataset_path=data/nope.jsonl"])
+
+
+def test_an_unknown_environment_lists_the_available_ones(project):
+    with pytest.raises(ConfigError, match="available: dev"):
+        load(project, env="staging")
+
+
+def test_invalid_yaml_is_a_config_error_not_a_traceback(project):
+    write(project / "config.dev.yaml", "training: [unclosed\n")
+    with pytest.raises(ConfigError, match="config.dev.yaml: not valid YAML"):
+        load(project, env="dev")
+
+
+# -- cross-field checks ---------------------------------------------------------------------------
+
+
+def test_qlora_without_4bit_loading_is_rejected(project):
+    with pytest.raises(ConfigError, match="qlora needs 4-bit loading"):
+        load(project, overrides=["model.quantization_config.load_in_4bit=false"])
+
+
+def test_llama_style_targets_are_mapped_to_phi3_fused_modules_with_a_warning(project):
+    r = load(project, overrides=["lora.target_modules=[q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj]"])
+    assert r.config.lora.target_modules == ["qkv_proj", "o_proj", "gate_up_proj", "down_proj"]
+    assert any("fuse" in w and "qkv_proj" in w and "gate_up_proj" in w for w in r.warnings)
+
+
+def test_lora_rank_must_be_positive(project):
+    with pytest.raises(ConfigError, match="lora.r"):
+        load(project, overrides=["lora.r=0"])
+
+
+def test_public_demo_without_auth_is_refused(project):
+    with pytest.raises(ConfigError, match="demo.host: 0.0.0.0 is reachable"):
+        load(project, overrides=["demo.host=0.0.0.0"])
+    r = load(project, overrides=["demo.host=0.0.0.0", "demo.auth=alice:secret"])
+    assert r.config.demo.auth == "alice:secret"
+
+
+def test_zero3_with_qlora_is_rejected(project):
+    with pytest.raises(ConfigError, match="ZeRO-3"):
+        load(project, overrides=["distributed.backend=deepspeed", "distributed.zero_stage=3"])
+
+
+# -- templates and rendering ------------------------------------------------------------------------
+
+
+def test_a_file_can_inherit_from_a_template(project):
+    write(
+        project / "team.yaml",
+        """
+        base_template: config.yaml
+        overrides:
+          lora:
+            r: 64
+        """,
+    )
+    r = load_config(project / "team.yaml", environ={})
+    assert r.config.lora.r == 64
+    assert r.config.training.learning_rate == 1e-4  # inherited
+    assert r.source_of("lora.r") == "team.yaml:4"
+    assert r.source_of("training.learning_rate") == "config.yaml:4"
+
+
+def test_a_template_file_may_hold_only_overrides(project):
+    write(project / "team.yaml", "base_template: config.yaml\nlora:\n  r: 64\n")
+    with pytest.raises(ConfigError, match="move lora under overrides"):
+        load_config(project / "team.yaml", environ={})
+
+
+def test_rendered_config_shows_every_value_with_its_source(project):
+    r = load(project, env="dev", overrides=["lora.r=4"])
+    text = render_with_sources(r)
+    assert any(line.strip().startswith("r: 4") and line.endswith("# --set lora.r") for line in text.splitlines())
+    assert "# config.dev.yaml:2" in text
+    assert "# default" in text
+
+
+def test_yaml_numbers_without_a_dot_are_still_numbers():
+    assert parse_value("2e-4") == 2e-4
+    assert parse_value("true") is True
+    assert parse_value("[a, b]") == ["a", "b"]
+    assert parse_value("hello") == "hello"
+
+
+@pytest.mark.parametrize("env", [None, "dev", "prod"])
+def test_the_shipped_configs_are_valid(env):
+    r = load_config(REPO / "config.yaml", env=env, environ={}, dotenv=False, check_paths=False)
+    assert r.config.model.trust_remote_code is False
+    if env == "dev":
+        assert r.config.model.base_model_name == "embedded:tiny-phi4-mini"
+    if env == "prod":
+        assert r.config.model.base_model_name == "microsoft/Phi-4-mini-instruct"
+        assert r.config.model.quantization_config.bnb_4bit_quant_type == "nf4"
+        assert r.config.model.quantization_config.bnb_4bit_use_double_quant
+        assert r.config.training.bf16
+
+
+def test_env_example_lists_every_short_name():
+    from medtune.config import ENV_SHORT_NAMES
+
+    text = (REPO / ".env.example").read_text()
+    for name in ENV_SHORT_NAMES:
+        assert f"{name}=" in text, name
