@@ -131,13 +131,12 @@ class SafetyGuard:
         hits = self.matcher.find(padded)
         if not hits:
             return []
-        spans = norm.spans()
         informational = None
         matches: list[Match] = []
         for hit in hits:
             first = norm.token_index(hit.start)
             last = first + hit.tokens - 1
-            start, end = spans[first][0], spans[last][1]
+            start, end = norm.span(first)[0], norm.span(last)[1]
             negated = self.negation and is_negated(norm, first, last)
             context = None
             if self.negation and not negated:

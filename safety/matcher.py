@@ -104,6 +104,16 @@ def _new_automaton(native: bool | None):
     return PyAutomaton()
 
 
+def compile_keys(keys: dict[str, object], native: bool | None = None):
+    """Automaton over padded keys; each value becomes (key length, tokens, value)."""
+    automaton = _new_automaton(native)
+    for key, value in keys.items():
+        automaton.add_word(key, (len(key), key.count(" ") - 1, value))
+    if keys:
+        automaton.make_automaton()
+    return automaton
+
+
 class Matcher:
     """All phrases of a policy compiled into one automaton; build once, reuse."""
 
@@ -119,13 +129,9 @@ class Matcher:
                     bucket = keys.setdefault(f" {variant} ", [])
                     if all(r.category != rule.category for r in bucket):
                         bucket.append(rule)
-        self.automaton = _new_automaton(native)
-        for key, rules in keys.items():
-            self.automaton.add_word(key, (len(key), key.count(" ") - 1, tuple(rules)))
+        self.automaton = compile_keys({k: tuple(v) for k, v in keys.items()}, native)
         self.max_key_length = max(map(len, keys), default=0)
         self.key_count = len(keys)
-        if keys:
-            self.automaton.make_automaton()
         self._empty = not keys
 
     def find(self, padded: str) -> list[Hit]:

@@ -8,6 +8,9 @@ words, and never across a sentence end or a "but".
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
+from .matcher import compile_keys
 from .normalize import Normalized
 from .variants import expand
 
@@ -74,18 +77,19 @@ def _index(phrases: tuple[str, ...], key_at: int) -> dict[str, list[tuple[str, .
 
 _PRE_BY_LAST = _index(PRE_TRIGGERS, -1)
 _POST_BY_FIRST = _index(POST_TRIGGERS, 0)
-_CUES_BY_FIRST = _index(INFO_CUES, 0)
+# Every trigger spelling contains one of these, so most matches skip the walk entirely.
+_PRE_WORDS = frozenset(
+    "no not denies denied deny denying without never negative free ruled rules absence "
+    "dont doesnt didnt havent hasnt nor neither none t".split())
+_POST_WORDS = frozenset(("ruled", "negative", "resolved"))
+_PRE_LONGEST = max(len(t) for ts in _PRE_BY_LAST.values() for t in ts)
+assert all(_PRE_WORDS.intersection(t) for ts in _PRE_BY_LAST.values() for t in ts)
+assert all(_POST_WORDS.intersection(t) for ts in _POST_BY_FIRST.values() for t in ts)
 _PSEUDO = {tuple(k.split()): [tuple(v.split()) for v in vs] for k, vs in PSEUDO_AFTER.items()}
 
 
-def _gap(norm: Normalized, left: int) -> str:
-    """Original text between token `left` and token `left + 1`."""
-    spans = norm.spans()
-    return norm.original[spans[left][1] : spans[left + 1][0]]
-
-
 def _breaks(norm: Normalized, left: int) -> bool:
-    return not TERMINATOR_CHARS.isdisjoint(_gap(norm, left))
+    return not TERMINATOR_CHARS.isdisjoint(norm.gap(left))
 
 
 def _is_pseudo(norm: Normalized, trigger: tuple[str, ...], start: int) -> bool:
@@ -96,7 +100,7 @@ def _is_pseudo(norm: Normalized, trigger: tuple[str, ...], start: int) -> bool:
             return True
     if trigger == ("without",) and _DOUBLE_NEGATIVE.intersection(toks[max(0, start - 3) : start]):
         return True
-    if len(trigger) == 1 and end < len(toks) and not _INTERJECTION_CHARS.isdisjoint(_gap(norm, end - 1)):
+    if len(trigger) == 1 and end < len(toks) and not _INTERJECTION_CHARS.isdisjoint(norm.gap(end - 1)):
         return True  # "No, ..." / "No - ..." is an answer, not a negation
     return False
 
@@ -104,35 +108,47 @@ def _is_pseudo(norm: Normalized, trigger: tuple[str, ...], start: int) -> bool:
 def is_negated(norm: Normalized, first: int, last: int) -> bool:
     """True if tokens [first, last] are in the scope of a clear negation."""
     toks = norm.tokens
-    j = first - 1
-    while j >= 0 and first - 1 - j <= WINDOW:
-        if _breaks(norm, j) or toks[j] in TERMINATOR_WORDS:
-            break
-        for trigger in _PRE_BY_LAST.get(toks[j], ()):
-            start = j - len(trigger) + 1
-            if start >= 0 and tuple(toks[start : j + 1]) == trigger:
-                if not _is_pseudo(norm, trigger, start):
+    before = toks[max(0, first - WINDOW - _PRE_LONGEST) : first]
+    if not _PRE_WORDS.isdisjoint(before):  # cheap test before walking
+        j = first - 1
+        while j >= 0 and first - 1 - j <= WINDOW:
+            if _breaks(norm, j) or toks[j] in TERMINATOR_WORDS:
+                break
+            for trigger in _PRE_BY_LAST.get(toks[j], ()):
+                start = j - len(trigger) + 1
+                if start >= 0 and tuple(toks[start : j + 1]) == trigger:
+                    if not _is_pseudo(norm, trigger, start):
+                        return True
+            j -= 1
+    after = toks[last + 1 : last + POST_WINDOW + 2]
+    if not _POST_WORDS.isdisjoint(after):
+        j = last + 1
+        while j < len(toks) and j - last - 1 <= POST_WINDOW:
+            if _breaks(norm, j - 1) or toks[j] in TERMINATOR_WORDS:
+                break
+            for trigger in _POST_BY_FIRST.get(toks[j], ()):
+                if tuple(toks[j : j + len(trigger)]) == trigger:
                     return True
-        j -= 1
-    j = last + 1
-    while j < len(toks) and j - last - 1 <= POST_WINDOW:
-        if _breaks(norm, j - 1) or toks[j] in TERMINATOR_WORDS:
-            break
-        for trigger in _POST_BY_FIRST.get(toks[j], ()):
-            if tuple(toks[j : j + len(trigger)]) == trigger:
-                return True
-        j += 1
+            j += 1
     return False
 
 
 def is_informational(norm: Normalized) -> bool:
-    """A general question ("what are the signs of a stroke?"), not someone's situation."""
-    toks = norm.tokens
-    cue_positions: set[int] = set()
-    for i, tok in enumerate(toks):
-        for cue in _CUES_BY_FIRST.get(tok, ()):
-            if tuple(toks[i : i + len(cue)]) == cue:
-                cue_positions.update(range(i, i + len(cue)))
-    if not cue_positions:
+    """A general question ("what are the signs of a stroke?"), not someone's situation.
+
+    Words inside a cue do not count as personal: the "i" of "how do i recognize" is
+    nobody's situation. Only called for texts that matched, so a second pass is cheap.
+    """
+    cue_tokens: set[int] = set()
+    for end, (length, count, _) in _cue_automaton().iter(norm.padded):
+        first = norm.token_index(end - length + 1)
+        cue_tokens.update(range(first, first + count))
+    if not cue_tokens:
         return False
-    return not any(tok in PERSONAL_WORDS for i, tok in enumerate(toks) if i not in cue_positions)
+    return not any(tok in PERSONAL_WORDS for i, tok in enumerate(norm.tokens)
+                   if i not in cue_tokens)
+
+
+@lru_cache(maxsize=1)
+def _cue_automaton():
+    return compile_keys({f" {v} ": None for cue in INFO_CUES for v in expand(cue)})

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import islice
 
 # Characters deleted outright: they must neither join nor split words.
 _INVISIBLE_RANGES = (
@@ -93,9 +95,17 @@ FOLD_TABLE = _FoldTable()
 ASCII_TABLE = {cp: fold_char(chr(cp)) for cp in range(128)}
 FOLD_TABLE.update(ASCII_TABLE)
 
-# In ASCII text a token is a run of letters, digits and apostrophes that starts and
-# ends with a letter or digit (apostrophes inside are deleted by the fold).
-_ASCII_TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9'`]*[A-Za-z0-9])?")
+# In ASCII text a token is a run of letters and digits, possibly joined by apostrophes
+# (which the fold deletes): "can't" is one token.
+_ASCII_TOKEN = re.compile(r"[A-Za-z0-9](?:['`]*+[A-Za-z0-9])*+")
+_ASCII_GAP = r"[^A-Za-z0-9]*+"
+_SPAN_BLOCK = 4  # tokens located on each side of a requested one
+
+
+@lru_cache(maxsize=1024)
+def _skip_tokens(count: int) -> re.Pattern:
+    """Regex that consumes `count` ASCII tokens in one C-level match."""
+    return re.compile(f"(?:{_ASCII_GAP}{_ASCII_TOKEN.pattern}){{{count}}}")
 
 
 def fold(text: str) -> str:
@@ -115,19 +125,38 @@ def normal_form(text: str) -> str:
 
 @dataclass
 class Normalized:
-    """A text, its padded normalized form " tok tok ", and lazily its token spans."""
+    """A text, its padded normalized form " tok tok ", and lazily its token spans.
+
+    Spans are only needed around matches, which are rare, so they are located on
+    demand: in ASCII text a block of tokens around the requested one is found with two
+    regex calls, elsewhere all spans are computed once by walking the characters.
+    """
 
     original: str
     padded: str
     tokens: list[str]
     open_end: bool  # the last token may still continue (streaming)
-    _spans: list[tuple[int, int]] | None = field(default=None, repr=False)
+    _spans: dict[int, tuple[int, int]] = field(default_factory=dict, repr=False)
 
-    def spans(self) -> list[tuple[int, int]]:
-        """(start, end) in the original text of every token, computed on demand."""
-        if self._spans is None:
-            self._spans = token_spans(self.original)
-        return self._spans
+    def span(self, k: int) -> tuple[int, int]:
+        """(start, end) in the original text of token `k`."""
+        found = self._spans.get(k)
+        if found is None:
+            if self.original.isascii():
+                first = max(0, k - _SPAN_BLOCK)
+                skipped = _skip_tokens(first).match(self.original).end()
+                found = _ASCII_TOKEN.finditer(self.original, skipped)
+                count = k + _SPAN_BLOCK - first + 1
+                self._spans.update(zip(range(first, first + count),
+                                       map(re.Match.span, islice(found, count))))
+            else:
+                self._spans.update(enumerate(token_spans(self.original)))
+            found = self._spans[k]
+        return found
+
+    def gap(self, k: int) -> str:
+        """Original text between token `k` and token `k + 1`."""
+        return self.original[self.span(k)[1] : self.span(k + 1)[0]]
 
     def token_index(self, pos: int) -> int:
         """Index of the token that starts right after the space at `pos` in `padded`."""

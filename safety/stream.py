@@ -73,7 +73,7 @@ class StreamGuard:
         pos = self.guard.matcher.pending_start(padded)
         if pos is None or pos + 1 >= len(padded):
             return len(self._text)  # nothing pending, or only a separator so far
-        return norm.spans()[norm.token_index(pos)][0]
+        return norm.span(norm.token_index(pos))[0]
 
     def _record(self) -> None:
         if self.guard.audit:
