@@ -100,7 +100,7 @@ _BREATHING = [
     "difficulty breathing", "difficulty in breathing", "short of breath",
     "shortness of breath", "out of breath at rest", "out of breath sitting still",
     "gasping for air", "gasping for breath", "fighting for breath", "labored breathing",
-    "laboured breathing", "not breathing", "stopped breathing", "isn't breathing",
+    "laboured breathing", "breathing is labored", "breathing is laboured", "not breathing", "stopped breathing", "isn't breathing",
     "barely breathing", "breathing is very fast", "breathing is shallow",
     "lips turning blue", "lips are blue", "blue lips", "lips are grey", "lips are gray",
     "turning blue", "face turning blue", "going blue", "skin is blue",

@@ -110,13 +110,15 @@ def is_negated(norm: Normalized, first: int, last: int) -> bool:
     toks = norm.tokens
     before = toks[max(0, first - WINDOW - _PRE_LONGEST) : first]
     if not _PRE_WORDS.isdisjoint(before):  # cheap test before walking
-        j = first - 1
+        # A multi-word trigger may end on the phrase's first word: "never had" + "had a
+        # seizure". A one-word trigger may not: "no pulse" does not negate itself.
+        j = first
         while j >= 0 and first - 1 - j <= WINDOW:
-            if _breaks(norm, j) or toks[j] in TERMINATOR_WORDS:
+            if j < first and (_breaks(norm, j) or toks[j] in TERMINATOR_WORDS):
                 break
             for trigger in _PRE_BY_LAST.get(toks[j], ()):
                 start = j - len(trigger) + 1
-                if start >= 0 and tuple(toks[start : j + 1]) == trigger:
+                if 0 <= start < first and tuple(toks[start : j + 1]) == trigger:
                     if not _is_pseudo(norm, trigger, start):
                         return True
             j -= 1

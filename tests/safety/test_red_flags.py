@@ -1,0 +1,65 @@
+"""Story: however a person types a red flag, the assistant steps aside.
+
+Every deferral phrase of the built-in policy is tried the way people (or evasive
+inputs) actually type it, and streamed split at every position.
+"""
+from __future__ import annotations
+
+import pytest
+from conftest import defer_phrases
+
+from safety import StreamGuard
+
+PHRASES = defer_phrases()
+_HOMOGLYPHS = str.maketrans({"a": "а", "e": "е", "o": "о", "c": "с", "p": "р", "i": "і",
+                             "x": "х", "y": "у"})  # Cyrillic look-alikes
+_ACCENTS = str.maketrans({"a": "á", "e": "é", "i": "í", "o": "ö", "u": "ü", "n": "ñ"})
+
+
+def typed_variants(phrase: str) -> dict[str, str]:
+    words = phrase.split()
+    return {
+        "upper": phrase.upper(),
+        "title_shouting": phrase.title() + "!!!",
+        "accents": phrase.translate(_ACCENTS),
+        "zero_width": phrase[:1] + "\u200b" + phrase[1:],
+        "zero_width_everywhere": "\u200b\u00ad".join(phrase),
+        "homoglyphs": phrase.translate(_HOMOGLYPHS),
+        "extra_spaces": "   ".join(words),
+        "hyphens": "-".join(words),
+        "punctuation": "... ".join(words) + "?!",
+        "curly_apostrophe": phrase.replace("'", "\u2019"),
+        "in_a_sentence": f"Help, {phrase}. What do I do?",
+    }
+
+
+@pytest.mark.parametrize(("category", "phrase"), PHRASES, ids=[p for _, p in PHRASES])
+def test_every_red_flag_defers_however_it_is_typed(guard, category, phrase):
+    for how, text in typed_variants(phrase).items():
+        decision = guard.check_input(text)
+        assert decision.action == "defer", f"{how}: {text!r} -> {decision.to_dict()}"
+        assert decision.message, how
+        assert any(m.category == category for m in decision.matches), (how, text)
+
+
+@pytest.mark.parametrize(("category", "phrase"), PHRASES, ids=[p for _, p in PHRASES])
+def test_every_red_flag_is_caught_in_a_stream_before_any_of_it_is_shown(guard, category, phrase):
+    text = f"Note: {phrase} now."
+    start = text.index(phrase)
+    splits = [[text[:i], text[i:]] for i in range(1, len(text))]
+    splits.append(list(text))  # one character at a time
+    spaced = f"Note: {'  '.join(phrase.split())}\u200b now."
+    splits.append(list(spaced))
+    for chunks in splits:
+        stream = StreamGuard(guard)
+        shown = ""
+        for chunk in chunks:
+            out = stream.feed(chunk)
+            if stream.deferred:
+                assert out == stream.decision.message
+                break
+            shown += out
+        else:
+            shown += stream.finish()
+        assert stream.deferred, (chunks, shown)
+        assert len(shown) <= start and "".join(chunks).startswith(shown), (chunks, shown)

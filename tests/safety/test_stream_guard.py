@@ -1,0 +1,66 @@
+"""Story: a streamed answer is shown as it comes, except what could become a red flag."""
+from __future__ import annotations
+
+from safety import SafetyGuard, StreamGuard
+
+
+def run(stream: StreamGuard, chunks: list[str]) -> list[str]:
+    return [stream.feed(c) for c in chunks] + [stream.finish()]
+
+
+def test_a_harmless_answer_comes_out_unchanged(stream):
+    text = "Drink plenty of water, rest, and see your doctor if it lasts more than a week."
+    out = run(stream, [text[i : i + 3] for i in range(0, len(text), 3)])
+    assert "".join(out) == text
+    assert stream.decision.action == "allow"
+
+
+def test_it_holds_back_only_the_words_that_could_start_a_phrase(stream):
+    assert stream.feed("I went to the park and my chest") == "I went to the park and "
+    assert stream.feed(" feels") == "my "  # "chest feels tight" is still possible
+    assert stream.feed(" fine. ") == "chest feels fine. "
+    assert stream.finish() == ""
+
+
+def test_nothing_is_held_when_no_phrase_can_continue(stream):
+    text = "Hello there, how was your weekend? "
+    assert stream.feed(text) == text
+    # Punctuation does not end a phrase ("going? blue" reads as "going blue"), so a word
+    # that starts a phrase is held even after a question mark.
+    assert stream.feed("Going? ") == ""
+
+
+def test_invisible_and_extra_characters_are_held_as_part_of_the_phrase(stream):
+    shown = stream.feed("ok. crushing\u200b   ch\u00ad")
+    assert shown == "ok. "
+    out = stream.feed("est pain")
+    assert out == "" and not stream.deferred  # "pain" could still become "painful"
+    assert stream.feed(" again") == stream.decision.message
+    assert stream.deferred and stream.decision.category == "emergency"
+
+
+def test_after_deferring_only_the_message_is_emitted_once(stream):
+    outputs = run(stream, ["You might ", "be having a heart", " attack", ", so", " rest."])
+    message = stream.decision.message
+    assert outputs.count(message) == 1
+    assert "".join(outputs) == "You might be " + message  # "having a heart attack" held
+    assert stream.feed("more text") == "" and stream.finish() == ""
+
+
+def test_a_phrase_at_the_very_end_is_caught_by_finish(stream):
+    assert stream.feed("Symptoms: chest pain") == "Symptoms: "
+    assert stream.finish() == stream.decision.message
+    assert stream.deferred
+
+
+def test_chest_painful_is_not_chest_pain(stream):
+    # Nothing in the policy is "painful", so once the word is complete it is released.
+    out = run(stream, ["my chest pain", "ful joke"])
+    assert "".join(out) == "my chest painful joke"
+
+
+def test_the_pure_python_engine_streams_the_same_way():
+    stream = StreamGuard(SafetyGuard(native=False))
+    outputs = run(stream, list("All good. Then my lips are turning blue."))
+    assert stream.deferred
+    assert "".join(outputs) == "All good. Then my lips are " + stream.decision.message
