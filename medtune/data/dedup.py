@@ -1,0 +1,138 @@
+"""Duplicates: exact (same content after normalizing case and whitespace) and near (MinHash
+over word 3-gram shingles, LSH banding to find candidates, then the exact Jaccard similarity of
+the shingle sets against ``data.dedup.threshold``).
+
+Near-duplicates are removed greedily in a fixed order: eval rows first (so the eval set stays
+what the split chose), then train rows. An eval row with a near-twin among earlier eval rows is
+a ``near_duplicate``; a train row with a near-twin in eval is ``eval_contamination`` (it is
+dropped from train, so no eval example has a near-twin in training); a train row with a
+near-twin among earlier train rows is a ``near_duplicate``.
+
+Everything is deterministic: shingles are hashed with a stable hash, and the MinHash
+permutations come from a fixed seed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+SHINGLE = 3
+_MASK61 = np.uint64((1 << 61) - 1)
+_WORD = re.compile(r"\w+")
+
+
+def exact_duplicates(keys: list[str]) -> dict[int, int]:
+    """``{index: index of the first row with the same key}`` for every later repeat."""
+    first: dict[bytes, int] = {}
+    dupes = {}
+    for i, key in enumerate(keys):
+        h = hashlib.blake2b(key.encode(), digest_size=16).digest()
+        j = first.setdefault(h, i)
+        if j != i:
+            dupes[i] = j
+    return dupes
+
+
+def optimal_bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    """LSH bands and rows per band minimising false positives plus false negatives around ``threshold``."""
+    xs = np.linspace(0.0, 1.0, 201)
+    best, best_err = (1, num_perm), float("inf")
+    for b in range(1, num_perm + 1):
+        r = num_perm // b
+        p = 1 - (1 - xs**r) ** b
+        fp = np.trapezoid(np.where(xs < threshold, p, 0), xs)
+        fn = np.trapezoid(np.where(xs >= threshold, 1 - p, 0), xs)
+        if fp + fn < best_err:
+            best, best_err = (b, r), fp + fn
+    return best
+
+
+def _stable_hash(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little") | 1
+
+
+class _Shingles:
+    """Word 3-gram shingle hashes of each text, as sorted unique uint64 arrays."""
+
+    def __init__(self, texts: list[str]):
+        word_hash: dict[str, int] = {}
+        self.sets: list[np.ndarray] = []
+        for text in texts:
+            words = _WORD.findall(text)
+            hs = np.fromiter((word_hash.get(w) or word_hash.setdefault(w, _stable_hash(w)) for w in words), np.uint64, len(words))
+            if len(hs) >= SHINGLE:
+                sh = hs[:-2] * np.uint64(0x9E3779B97F4A7C15) ^ hs[1:-1] * np.uint64(0xC2B2AE3D27D4EB4F) ^ hs[2:] * np.uint64(0x165667B19E3779F9)
+            else:
+                sh = np.array([int(hs.sum()) if len(hs) else 0], dtype=np.uint64)
+            self.sets.append(np.unique(sh))
+
+    def jaccard(self, i: int, j: int) -> float:
+        a, b = self.sets[i], self.sets[j]
+        inter = len(np.intersect1d(a, b, assume_unique=True))
+        return inter / (len(a) + len(b) - inter)
+
+
+def minhash(sets: list[np.ndarray], num_perm: int, seed: int = 1) -> np.ndarray:
+    """``(len(sets), num_perm)`` MinHash signatures, vectorized over blocks of documents."""
+    rng = np.random.default_rng(seed)
+    a = rng.integers(1, 1 << 61, size=num_perm, dtype=np.uint64) | np.uint64(1)
+    b = rng.integers(0, 1 << 61, size=num_perm, dtype=np.uint64)
+    sig = np.empty((len(sets), num_perm), dtype=np.uint64)
+    block, start, size = [], 0, 0
+    budget = 1 << 18  # shingles per block: num_perm * budget * 8 bytes of scratch (128 MiB at 64)
+    with np.errstate(over="ignore"):
+        for i, s in enumerate(sets):
+            block.append(s)
+            size += len(s)
+            if size >= budget or i == len(sets) - 1:
+                flat = np.concatenate(block)
+                offsets = np.cumsum([0] + [len(x) for x in block[:-1]])
+                hashed = (flat[None, :] * a[:, None] + b[:, None]) & _MASK61
+                sig[start : start + len(block)] = np.minimum.reduceat(hashed, offsets, axis=1).T
+                start += len(block)
+                block, size = [], 0
+    return sig
+
+
+@dataclass
+class NearResult:
+    dropped: dict[int, tuple[str, int, float]]  # index -> (reason, twin index, similarity)
+    bands: int
+    rows_per_band: int
+
+
+def near_duplicates(texts: list[str], is_eval: list[bool], threshold: float, num_perm: int) -> NearResult:
+    """Which rows to drop as near-duplicates (see the module docstring for the order)."""
+    bands, rows = optimal_bands(threshold, num_perm)
+    if not texts:
+        return NearResult({}, bands, rows)
+    shingles = _Shingles(texts)
+    sig = minhash(shingles.sets, num_perm)
+    keys = [sig[:, k * rows : (k + 1) * rows] for k in range(bands)]
+    buckets: list[dict[bytes, list[int]]] = [{} for _ in range(bands)]
+    order = [i for i in range(len(texts)) if is_eval[i]] + [i for i in range(len(texts)) if not is_eval[i]]
+    dropped: dict[int, tuple[str, int, float]] = {}
+    for i in order:
+        row_keys = [keys[k][i].tobytes() for k in range(bands)]
+        twin, twin_sim, twin_eval = None, 0.0, False
+        seen = set()
+        for k in range(bands):
+            for j in buckets[k].get(row_keys[k], ()):
+                if j in seen:
+                    continue
+                seen.add(j)
+                sim = shingles.jaccard(i, j)
+                # a twin in eval beats one in train: that is contamination
+                if sim >= threshold and (twin is None or (is_eval[j] and not twin_eval)):
+                    twin, twin_sim, twin_eval = j, sim, is_eval[j]
+        if twin is None:
+            for k in range(bands):
+                buckets[k].setdefault(row_keys[k], []).append(i)
+        else:
+            reason = "eval_contamination" if twin_eval and not is_eval[i] else "near_duplicate"
+            dropped[i] = (reason, twin, twin_sim)
+    return NearResult(dropped, bands, rows)

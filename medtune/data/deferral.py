@@ -1,0 +1,72 @@
+"""Deferral consistency: a conversation whose user turn the safety guard would defer should have
+an answer that defers too, or training teaches the model to answer what it must not.
+
+The guard decides on each user turn; the assistant turn after it "defers" when the guard would
+defer the answer itself or when it uses deferral language (call the emergency number, see a
+doctor, ...). ``safety.training_policy`` then says what to do with the rest: ``flag`` (count
+and list them), ``drop`` them, or ``rewrite`` the answer to the category's deferral message.
+
+The guard comes from the ``safety`` package; without it (or with ``safety.enabled: false``)
+the check is skipped and the report says why.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from medtune.config import Config
+
+DEFERRAL_LANGUAGE = re.compile(
+    r"\b(?:emergency (?:number|services?|department|room|care|line)|call (?:911|999|112|000|an ambulance|9-1-1)"
+    r"|ambulance|\b(?:911|999|112|988)\b|poison (?:control|cent(?:er|re))|crisis (?:line|lifeline)"
+    r"|(?:see|call|contact|talk to|speak to|speak with|consult|visit|ask) (?:a |your |an |the )?"
+    r"(?:doctor|gp|physician|nurse|pharmacist|midwife|obstetrician|dentist|health ?care (?:provider|professional)"
+    r"|medical professional|health professional|specialist|paediatrician|pediatrician|maternity unit)"
+    r"|seek (?:urgent |immediate |emergency )?(?:medical|professional) (?:attention|care|help|advice)"
+    r"|get (?:urgent |immediate |emergency )?medical (?:attention|care|help)|urgent care|go to (?:the |an? )?(?:hospital|er|a&e)"
+    r"|a&e)\b",
+    re.IGNORECASE,
+)
+
+
+def has_deferral_language(text: str) -> bool:
+    return DEFERRAL_LANGUAGE.search(text) is not None
+
+
+@dataclass
+class Inconsistency:
+    turn: int  # index of the assistant turn that fails to defer
+    category: str | None
+    message: str | None  # the category's deferral message
+
+
+class DeferralCheck:
+    def __init__(self, guard):
+        self.guard = guard
+
+    @classmethod
+    def from_config(cls, cfg: Config) -> tuple[DeferralCheck | None, str]:
+        """The check, or None and why it is skipped."""
+        if not cfg.safety.enabled:
+            return None, "skipped: safety.enabled is false"
+        try:
+            from safety import SafetyGuard
+        except ImportError as exc:
+            return None, f"skipped: the safety package is not importable ({exc})"
+        section = cfg.safety.model_dump()
+        section["audit"] = {"enabled": False}  # training text must not land in the audit log
+        return cls(SafetyGuard.from_config(section)), "checked with the safety package's guard"
+
+    def answer_defers(self, answer: str) -> bool:
+        return has_deferral_language(answer) or self.guard.check_output(answer).action == "defer"
+
+    def find(self, messages: list[dict]) -> list[Inconsistency]:
+        out = []
+        for i in range(len(messages) - 1):
+            if messages[i]["role"] != "user" or messages[i + 1]["role"] != "assistant":
+                continue
+            decision = self.guard.check_input(messages[i]["content"])
+            if decision.action == "defer" and not self.answer_defers(messages[i + 1]["content"]):
+                out.append(Inconsistency(i + 1, decision.category, decision.message))
+        return out
