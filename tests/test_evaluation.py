@@ -1,0 +1,337 @@
+"""`medtune evaluate`: metrics against known values and hand computations, and the command end to end."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from medtune.errors import DataError
+from medtune.metrics import corpus_bleu, load_mcq, masked_loss, rouge, score_mcq, tokenize_13a
+from medtune.metrics.likelihood import MCQItem, mcq_conversation
+
+NAME = "embedded:tiny-phi4-mini"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+# --------------------------------------------------------------------------------------------
+# Text metrics: known values
+# --------------------------------------------------------------------------------------------
+
+
+def test_bleu_matches_the_published_corpus_example():
+    # The corpus_bleu example from NLTK's documentation (Papineni's), whitespace tokens: 0.5920778868801042.
+    hyp1 = "It is a guide to action which ensures that the military always obeys the commands of the party"
+    ref1 = [
+        "It is a guide to action that ensures that the military will forever heed Party commands",
+        "It is the guiding principle which guarantees the military forces always being under the command of the Party",
+        "It is the practical guide for the army always to heed the directions of the party",
+    ]
+    hyp2 = "he read the book because he was interested in world history"
+    ref2 = ["he was interested in world history because he read the book"]
+    out = corpus_bleu([hyp1, hyp2], [ref1, ref2], tokenize=str.split)
+    assert out["bleu"] == pytest.approx(0.5920778868801042, abs=1e-12)
+    assert out["translation_length"] == 29 and out["brevity_penalty"] == 1.0
+
+
+def test_bleu_by_hand_brevity_penalty_and_smoothing():
+    # evaluate's documented example: a perfect match scores 1.0 (13a tokens, "!" split off).
+    assert corpus_bleu(["hello there general kenobi"], [["hello there general kenobi", "hello there !"]])["bleu"] == 1.0
+    # "the cat sat" against "the cat sat on the mat": every n-gram matches, 4-grams impossible.
+    out = corpus_bleu(["the cat sat"], ["the cat sat on the mat"])
+    assert out["precisions"] == [1.0, 1.0, 1.0, 0.0]
+    assert out["bleu"] == 0.0  # unsmoothed: an order with no candidates gives 0
+    assert out["brevity_penalty"] == pytest.approx(math.exp(1 - 6 / 3))
+    smoothed = corpus_bleu(["the cat sat"], ["the cat sat on the mat"], smooth=True)
+    # add-one: (3+1)/(3+1), (2+1)/(2+1), (1+1)/(1+1), (0+1)/(0+1) -> geometric mean 1, times BP e^-1.
+    assert smoothed["bleu"] == pytest.approx(math.exp(-1))
+    # Partial match, by hand: "the cat is on the mat" vs "the cat sat on the mat", smoothed.
+    p = [(5 + 1) / (6 + 1), (3 + 1) / (5 + 1), (1 + 1) / (4 + 1), (0 + 1) / (3 + 1)]
+    expected = math.exp(sum(math.log(x) for x in p) / 4)
+    assert corpus_bleu(["the cat is on the mat"], ["the cat sat on the mat"], smooth=True)["bleu"] == pytest.approx(expected)
+    assert corpus_bleu([""], ["anything"])["bleu"] == 0.0
+
+
+def test_13a_tokenizer_splits_punctuation_but_not_decimals():
+    assert tokenize_13a("Take 2.5 mg, twice daily (max. 10 mg).") == [
+        "Take", "2.5", "mg", ",", "twice", "daily", "(", "max", ".", "10", "mg", ")", "."
+    ]
+
+
+def test_rouge_known_values():
+    # LCS("the cat sat on the mat", "the cat is on the mat") = 5 of 6 tokens each way.
+    out = rouge(["the cat is on the mat"], ["the cat sat on the mat"])
+    assert out["rougeL"] == pytest.approx(5 / 6)
+    assert out["rouge2"] == pytest.approx(3 / 5)
+    assert rouge(["Identical answer."], ["identical answer"])["rougeL"] == 1.0
+    assert rouge(["nothing shared"], ["completely different"])["rougeL"] == 0.0
+    # Mean over pairs, and stemming: "fevers" matches "fever".
+    both = rouge(["the cat is on the mat", "fevers"], ["the cat sat on the mat", "fever"])
+    assert both["rougeL"] == pytest.approx((5 / 6 + 1) / 2)
+
+
+# --------------------------------------------------------------------------------------------
+# Multiple-choice files
+# --------------------------------------------------------------------------------------------
+
+
+def test_mcq_files_in_medqa_and_medmcqa_shapes(tmp_path):
+    path = tmp_path / "mcq.jsonl"
+    rows = [
+        {"question": "Q1?", "options": {"A": "one", "B": "two", "C": "three"}, "answer": "B"},
+        {"question": "Q2?", "options": ["x", "y", "z", "w"], "answer": 3},
+        {"question": "Q3?", "options": {"A": "aa", "B": "bb"}, "answer": "bb", "answer_idx": "B"},  # MedQA
+        {"question": "Q4?", "options": ["p", "q"], "answer": "q"},
+        {"question": "Q5?", "options": {"a": "lower", "b": "case"}, "answer": "a)"},
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n\n")
+    items = load_mcq(path)
+    assert [i.answer for i in items] == [1, 3, 1, 1, 0]
+    assert items[1].options[3] == ("D", "w")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"question": "Q?", "options": ["a", "b"], "answer": "E"}) + "\n")
+    with pytest.raises(DataError, match=r"bad.jsonl:1: answer 'E'"):
+        load_mcq(bad)
+    bad.write_text(json.dumps({"question": "Q?", "options": ["a", "b"], "answer": 2}) + "\n")
+    with pytest.raises(DataError, match="0-based"):
+        load_mcq(bad)
+
+
+# --------------------------------------------------------------------------------------------
+# Likelihood on the embedded model
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def base():
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from medtune.embedded import ensure_embedded_model
+
+    path = ensure_embedded_model(NAME)
+    torch.manual_seed(0)
+    return AutoModelForCausalLM.from_pretrained(path, use_safetensors=True).eval(), AutoTokenizer.from_pretrained(path)
+
+
+CONVERSATIONS = [
+    [{"role": "user", "content": "What is a fever?"}, {"role": "assistant", "content": "A body temperature above normal."}],
+    [
+        {"role": "system", "content": "Be careful."},
+        {"role": "user", "content": "How much water should I drink each day?"},
+        {"role": "assistant", "content": "Most adults need about two litres, more in hot weather or when exercising."},
+        {"role": "user", "content": "And children?"},
+        {"role": "assistant", "content": "Less, depending on age and size."},
+    ],
+    [{"role": "user", "content": "Is a cold the same as flu?"}, {"role": "assistant", "content": "No. Flu is usually more severe."}],
+]
+
+
+def test_perplexity_is_exp_of_the_mean_masked_token_loss_computed_by_hand(base):
+    import torch
+
+    from medtune.chat_template import tokenize_conversation
+
+    model, tok = base
+    examples = [tokenize_conversation(tok, c) for c in CONVERSATIONS]
+    assert len({len(e["input_ids"]) for e in examples}) == 3  # different lengths: batching pads
+
+    total, count = 0.0, 0
+    with torch.no_grad():
+        for e in examples:  # one at a time, no padding, no shared code
+            ids = torch.tensor([e["input_ids"]])
+            logprobs = torch.log_softmax(model(input_ids=ids).logits[0].double(), dim=-1)
+            for pos in range(1, len(e["labels"])):
+                if e["labels"][pos] != -100:
+                    total -= logprobs[pos - 1, e["labels"][pos]].item()
+                    count += 1
+    expected = total / count
+
+    result = masked_loss(model, examples, batch_size=2, pad_id=tok.pad_token_id)
+    assert result.tokens == count == sum(sum(1 for x in e["labels"][1:] if x != -100) for e in examples)
+    assert result.loss == pytest.approx(expected, rel=1e-5)
+    assert result.perplexity == pytest.approx(math.exp(expected), rel=1e-5)
+    # Batch size does not change the number.
+    assert masked_loss(model, examples, batch_size=3, pad_id=tok.pad_token_id).loss == pytest.approx(result.loss, rel=1e-5)
+
+
+def _train(model, examples, steps, lr, pad_id):
+    """A few optimizer steps on full batches of tokenized examples (the training masking)."""
+    import torch
+
+    width = max(len(e["input_ids"]) for e in examples)
+    ids = torch.tensor([e["input_ids"] + [pad_id] * (width - len(e["input_ids"])) for e in examples])
+    mask = torch.tensor([[1] * len(e["input_ids"]) + [0] * (width - len(e["input_ids"])) for e in examples])
+    labels = torch.tensor([e["labels"] + [-100] * (width - len(e["labels"])) for e in examples])
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr)
+    model.train()
+    for _ in range(steps):
+        loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+    model.eval()
+    return model
+
+
+QUESTIONS = [
+    MCQItem("Which organ pumps blood?", [("A", "the heart"), ("B", "the liver"), ("C", "the kidney")], -1),
+    MCQItem("Which vitamin comes from sunlight?", [("A", "vitamin C"), ("B", "vitamin D"), ("C", "vitamin B12")], -1),
+    MCQItem("What does insulin lower?", [("A", "blood pressure"), ("B", "heart rate"), ("C", "blood sugar")], -1),
+    MCQItem("Where is the femur?", [("A", "in the thigh"), ("B", "in the arm"), ("C", "in the skull")], -1),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("planted", [[0, 1, 2, 0], [2, 0, 1, 1]])
+def test_multiple_choice_picks_the_option_the_model_was_trained_to_prefer(base, planted):
+    import copy
+
+    from medtune.chat_template import tokenize_conversation
+
+    model, tok = copy.deepcopy(base[0]), base[1]
+    items = [MCQItem(q.question, q.options, a) for q, a in zip(QUESTIONS, planted, strict=True)]
+    system = "You answer medical questions."
+    train = [tokenize_conversation(tok, mcq_conversation(q, q.answer, system)) for q in items]
+    assert score_mcq(model, tok, items, system).predictions != planted  # the untrained model does not already agree
+    _train(model, train, steps=24, lr=1e-3, pad_id=tok.pad_token_id)
+    result = score_mcq(model, tok, items, system, batch_size=5)
+    assert result.predictions == planted  # two plantings, two different answer keys: the scorer follows the model
+    assert result.correct == result.total == 4 and result.accuracy == 1.0
+
+
+# --------------------------------------------------------------------------------------------
+# The command, end to end, on a small LoRA run
+# --------------------------------------------------------------------------------------------
+
+TOPICS = ["fever", "a cough", "a headache", "back pain", "a sore throat", "heartburn", "a rash", "hay fever"]
+ADVICE = ["rest and drink plenty of fluids", "see a doctor if it lasts more than a week", "a pharmacist can suggest remedies"]
+
+
+def _write_project(root):
+    rows = []
+    for i in range(40):
+        topic, advice = TOPICS[i % len(TOPICS)], ADVICE[i % len(ADVICE)]
+        rows.append({"messages": [
+            {"role": "user", "content": f"Question {i}: what should I do about {topic}?"},
+            {"role": "assistant", "content": f"For {topic}, {advice}. Seek urgent care if symptoms are severe."},
+        ]})
+    (root / "data.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    mcq = [
+        {"question": f"What helps with {t}?", "options": {"A": "rest and fluids", "B": "ignore it", "C": "stay up all night"}, "answer": "A"}
+        for t in TOPICS[:5]
+    ]
+    (root / "mcq.jsonl").write_text("\n".join(json.dumps(r) for r in mcq) + "\n")
+    (root / "config.yaml").write_text(
+        f"""
+model:
+  base_model_name: {NAME}
+  quantization_config: {{load_in_4bit: false}}
+fine_tuning: {{method: lora}}
+lora: {{r: 8, lora_alpha: 16, lora_dropout: 0.0}}
+training: {{output_dir: runs, per_device_eval_batch_size: 4, task_name: test}}
+data:
+  dataset_path: data.jsonl
+  eval_dataset_size: 8
+  max_seq_length: 256
+  max_length: 256
+  dedup: {{near: false}}
+evaluation: {{generation_samples: 4, max_new_tokens: 12, batch_size: 4, mcq_path: mcq.jsonl}}
+"""
+    )
+
+
+@pytest.fixture(scope="module")
+def lora_run(tmp_path_factory):
+    """A project with a short LoRA run: adapter, saved config and TensorBoard loss curves."""
+    from peft import LoraConfig, get_peft_model
+    from torch.utils.tensorboard import SummaryWriter
+
+    from medtune.config import dump_config, load_config
+    from medtune.data import prepare_data
+    from medtune.model import load_model, load_tokenizer
+
+    root = tmp_path_factory.mktemp("project")
+    _write_project(root)
+    cfg = load_config(root / "config.yaml", environ={}, dotenv=False).config
+    run = root / "runs" / "tiny-test-lora"
+    run.mkdir(parents=True)
+    (run / "config.yaml").write_text(dump_config(cfg))
+    tok = load_tokenizer(cfg)
+    prepared = prepare_data(cfg, tok)
+    model = get_peft_model(load_model(cfg), LoraConfig(r=8, lora_alpha=16, target_modules=["qkv_proj", "o_proj", "gate_up_proj", "down_proj"], lora_dropout=0.0))
+    train = list(prepared.train)
+    writer = SummaryWriter(str(run / "logs"))
+    for step in range(1, 5):
+        _train(model, train[(step - 1) * 8 : step * 8], steps=3, lr=3e-3, pad_id=tok.pad_token_id)
+        writer.add_scalar("train/loss", 5.0 / step, step * 5)
+        if step % 2 == 0:
+            writer.add_scalar("eval/loss", 6.0 / step, step * 5)
+    writer.close()
+    model.save_pretrained(run / "adapter")
+    tok.save_pretrained(run / "adapter")
+    return root, run
+
+
+@pytest.mark.slow
+def test_evaluate_command_writes_metrics_report_and_plots(lora_run, capsys):
+    from PIL import Image
+
+    from medtune.cli import main
+
+    root, run = lora_run
+    assert main(["evaluate", "--config", str(root / "config.yaml"), "--run", "latest", "--base"]) == 0
+    out = capsys.readouterr().out
+    assert "fine-tuned" in out and "eval loss" in out and "MCQ accuracy" in out
+
+    metrics = json.loads((run / "eval" / "metrics.json").read_text())
+    base, tuned = metrics["models"]["base"], metrics["models"]["fine_tuned"]
+    assert metrics["eval_split"]["examples"] == 8 and metrics["eval_split"]["mcq_questions"] == 5
+    for m in (base, tuned):
+        assert m["loss"]["perplexity"] == pytest.approx(math.exp(m["loss"]["eval_loss"]))
+        assert 0 <= m["generation"]["rougeL"] <= 1 and 0 <= m["generation"]["bleu"] <= 1
+        assert m["generation"]["samples"] == 4 and 0 <= m["generation"]["ended_share"] <= 1
+        assert m["mcq"]["total"] == 5 and m["mcq"]["ci95"][0] <= m["mcq"]["accuracy"] <= m["mcq"]["ci95"][1]
+    assert base["loss"]["tokens"] == tuned["loss"]["tokens"]  # the same split, the same masking
+    assert tuned["loss"]["eval_loss"] < base["loss"]["eval_loss"]
+    assert metrics["comparison"]["fine_tuned_loss_lower"] is True
+    assert metrics["training_history"] == {"source": "tensorboard", "train_points": 4, "eval_points": 2}
+
+    report = (run / "eval" / "report.md").read_text()
+    assert "| eval loss |" in report and "![loss_curves.png](loss_curves.png)" in report
+    assert set(metrics["plots"]) == {"loss_curves.png", "base_vs_fine_tuned.png"}
+    for name in metrics["plots"]:
+        path = run / "eval" / name
+        assert path.read_bytes()[:8] == PNG_SIGNATURE
+        with Image.open(path) as img:
+            img.verify()
+            assert img.format == "PNG" and img.size[0] > 100
+
+
+def test_loss_history_falls_back_to_trainer_state(tmp_path):
+    from medtune.evaluation import read_loss_history
+
+    for n, log in ((10, [{"step": 5, "loss": 2.0}]), (20, [{"step": 5, "loss": 2.0}, {"step": 10, "loss": 1.5}, {"step": 10, "eval_loss": 1.7}])):
+        ckpt = tmp_path / "checkpoints" / f"checkpoint-{n}"
+        ckpt.mkdir(parents=True)
+        (ckpt / "trainer_state.json").write_text(json.dumps({"log_history": log}))
+    history, source = read_loss_history(tmp_path)
+    assert source == "trainer_state"
+    assert history == {"train": [(5, 2.0), (10, 1.5)], "eval": [(10, 1.7)]}
+    assert read_loss_history(tmp_path / "nothing") == ({"train": [], "eval": []}, None)
+
+
+def test_evaluate_run_config_takes_only_evaluation_overrides(lora_run):
+    from medtune.config import load_config
+    from medtune.errors import ConfigError
+    from medtune.evaluation import run_config
+
+    root, run = lora_run
+    current = load_config(root / "config.yaml", environ={}, dotenv=False).config
+    cfg = run_config(run, current, ["evaluation.generation_samples=2", "data.eval_dataset_size=3"])
+    assert cfg.evaluation.generation_samples == 2
+    assert cfg.data.eval_dataset_size == 8  # the split is the run's, whatever the command line says
+    assert cfg.root == current.root
+    with pytest.raises(ConfigError):
+        run_config(run, current, ["evaluation.generation_samples=-1"])
