@@ -136,13 +136,16 @@ def device_map(cfg: Config) -> str | dict | None:
     return cfg.model.device_map
 
 
-def load_model(cfg: Config, source: str | None = None, quantize: bool = True):
-    """The base causal LM as the config describes it (quantized for QLoRA when ``quantize``)."""
+def load_model(cfg: Config, source: str | None = None, quantize: bool = True, dtype: torch.dtype | None = None):
+    """The base causal LM as the config describes it (quantized for QLoRA when ``quantize``).
+
+    ``dtype`` overrides the compute dtype, e.g. float32 to merge an adapter without rounding.
+    """
     from transformers import AutoModelForCausalLM
 
     source = source or resolve_model_source(cfg)
     kwargs = dict(_pretrained_kwargs(cfg))
-    kwargs.update(dtype=compute_dtype(cfg), attn_implementation=attn_implementation(cfg), use_safetensors=True)
+    kwargs.update(dtype=dtype or compute_dtype(cfg), attn_implementation=attn_implementation(cfg), use_safetensors=True)
     q = bnb_config(cfg) if quantize else None
     if q is not None:
         kwargs["quantization_config"] = q
@@ -156,11 +159,36 @@ def load_model(cfg: Config, source: str | None = None, quantize: bool = True):
     return model
 
 
+def linear_module_names(model) -> list[str]:
+    """Short names (``qkv_proj``, ``o_proj``...) of the model's linear layers, 4-bit ones included."""
+    import torch
+
+    names = {name.rsplit(".", 1)[-1] for name, mod in model.named_modules() if isinstance(mod, torch.nn.Linear)}
+    return sorted(names)
+
+
+def unmatched_targets(model, targets: list[str]) -> list[str]:
+    """The entries of ``targets`` that name no module (PEFT's rule: the full name or its dotted suffix)."""
+    names = [name for name, _ in model.named_modules() if name]
+    return [t for t in targets if not any(n == t or n.endswith("." + t) for n in names)]
+
+
+def generation_config_for(model, tokenizer):
+    """The model's generation config, stopping on both ``<|end|>`` and ``<|endoftext|>``."""
+    from transformers import GenerationConfig
+
+    base = getattr(model, "generation_config", None)
+    gen = GenerationConfig.from_dict(base.to_dict()) if base is not None else GenerationConfig()
+    gen.eos_token_id = stop_token_ids(tokenizer)
+    gen.pad_token_id = tokenizer.pad_token_id
+    return gen
+
+
 def load_for_inference(cfg: Config, adapter_dir: str | Path | None = None, merged_dir: str | Path | None = None):
     """Model and tokenizer ready to generate: the base, base + a PEFT adapter, or a merged export.
 
-    Inference loads unquantized weights on CPU and in the compute dtype on GPU; the adapter is
-    applied on top unmerged so its logits match training exactly.
+    A QLoRA adapter goes on the same 4-bit NF4 base it was trained against, so its logits match
+    training; other runs load in the compute dtype (fp32 on CPU). The adapter stays unmerged.
     """
     if merged_dir is not None:
         from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -170,7 +198,7 @@ def load_for_inference(cfg: Config, adapter_dir: str | Path | None = None, merge
     else:
         source = resolve_model_source(cfg)
         tok = load_tokenizer(cfg, str(adapter_dir) if adapter_dir else source)
-        model = load_model(cfg, source, quantize=cfg.fine_tuning.method == "qlora" and has_cuda())
+        model = load_model(cfg, source, quantize=cfg.fine_tuning.method == "qlora")
         if adapter_dir is not None:
             from peft import PeftModel
 
@@ -179,3 +207,16 @@ def load_for_inference(cfg: Config, adapter_dir: str | Path | None = None, merge
         model = model.to("cuda")
     model.eval()
     return model, tok
+
+
+def load_run_for_inference(run_dir: str | Path, root: str | Path | None = None):
+    """``(model, tokenizer, cfg)`` of a finished run: its adapter on its base, or its whole model."""
+    from medtune.runs import ADAPTER_DIR, artifact_dir, load_run_config
+
+    cfg = load_run_config(Path(run_dir), Path(root) if root else None)
+    found = artifact_dir(Path(run_dir))
+    if found.name == ADAPTER_DIR:
+        model, tok = load_for_inference(cfg, adapter_dir=found)
+    else:
+        model, tok = load_for_inference(cfg, merged_dir=found)
+    return model, tok, cfg

@@ -1,14 +1,52 @@
-"""Run directories: their names, and finding them again (``latest``)."""
+"""Run directories: their names and layout, finding them again, their metadata, and checkpoints
+that can be trusted.
+
+A run directory (``training.output_dir``/NAME) holds::
+
+    config.yaml                the resolved config (config.load_saved_config)
+    experiment_metadata.json   what ran, on what, from which data, and how it ended
+    preflight_example.txt      one training example, trained parts marked [[TRAIN: ...]]
+    data_report.*              what the data pipeline kept and dropped
+    checkpoints/checkpoint-N/  Trainer checkpoints; COMPLETE (written last) lists each file's checksum
+    logs/                      TensorBoard events
+    adapter/ or model/         the result: a PEFT adapter (qlora, lora) or the whole model (full, spectrum)
+    README.md                  model card
+
+Nothing heavy is imported here, so the CLI, the demo and the tests can use it freely.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
+import shutil
+import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from medtune.config import Config
+from medtune.config import Config, load_saved_config
 from medtune.embedded import EMBEDDED_PREFIX
 from medtune.errors import RunError
+
+CONFIG_FILE = "config.yaml"
+METADATA_FILE = "experiment_metadata.json"
+PREFLIGHT_FILE = "preflight_example.txt"
+CARD_FILE = "README.md"
+CHECKPOINTS_DIR = "checkpoints"
+LOGS_DIR = "logs"
+ADAPTER_DIR = "adapter"
+MODEL_DIR = "model"
+COMPLETE_MARKER = "COMPLETE"
+CHECKPOINT_RE = re.compile(r"^checkpoint-(\d+)$")
+
+
+# --------------------------------------------------------------------------------------------
+# Names and places
+# --------------------------------------------------------------------------------------------
 
 
 def model_slug(name: str) -> str:
@@ -44,15 +82,322 @@ def runs_root(cfg: Config) -> Path:
     return cfg.resolve_path(cfg.training.output_dir)
 
 
+def new_run_dir(cfg: Config, now: datetime | None = None) -> Path:
+    """Where a new run will live. Not created here: runs are created lazily, once setup succeeded.
+
+    Two runs started in the same second get ``-2``, ``-3``... rather than sharing a directory.
+    """
+    base = runs_root(cfg) / run_name(cfg, now)
+    candidate, n = base, 1
+    while candidate.exists():
+        n += 1
+        candidate = base.with_name(f"{base.name}-{n}")
+    return candidate
+
+
 def find_run(cfg: Config, ref: str) -> Path:
     """A run directory from ``runs/NAME``, ``NAME`` or ``latest`` (the newest run that has a config)."""
     root = runs_root(cfg)
     if ref == "latest":
-        runs = sorted((p for p in root.glob("*/config.yaml")), key=lambda p: p.stat().st_mtime)
+        runs = sorted((p for p in root.glob(f"*/{CONFIG_FILE}")), key=lambda p: p.stat().st_mtime)
         if not runs:
             raise RunError(f"no runs under {root}; train one first with `medtune train`")
         return runs[-1].parent
     for candidate in (Path(ref), cfg.resolve_path(ref), root / ref):
-        if (candidate / "config.yaml").is_file():
+        if (candidate / CONFIG_FILE).is_file():
             return candidate.resolve()
-    raise RunError(f"{ref}: not a run directory (no config.yaml); runs live under {root}")
+    raise RunError(f"{ref}: not a run directory (no {CONFIG_FILE}); runs live under {root}")
+
+
+def load_run_config(run_dir: Path, root: Path | None = None) -> Config:
+    """The run's own config.yaml, with relative paths resolving against the project it was trained in.
+
+    ``root`` defaults to the project directory recorded in the run's metadata, else the one that
+    ``training.output_dir`` implies (``<root>/runs/NAME``), else the working directory.
+    """
+    run_dir = Path(run_dir).resolve()
+    cfg = load_saved_config(run_dir / CONFIG_FILE)
+    if root is None:
+        recorded = read_metadata(run_dir).get("project_root")
+        out = Path(cfg.training.output_dir)
+        if recorded and Path(recorded).is_dir():
+            root = Path(recorded)
+        elif not out.is_absolute() and ".." not in out.parts:
+            root = run_dir.parent
+            for _ in out.parts:
+                root = root.parent
+        else:
+            root = Path.cwd()
+    cfg._root = Path(root).resolve()
+    return cfg
+
+
+def artifact_dir(run_dir: Path) -> Path:
+    """The trained result of a finished run: ``adapter/`` (qlora, lora) or ``model/`` (full, spectrum)."""
+    run_dir = Path(run_dir)
+    for name, marker in ((ADAPTER_DIR, "adapter_config.json"), (MODEL_DIR, "config.json")):
+        if (run_dir / name / marker).is_file():
+            return run_dir / name
+    raise RunError(
+        f"{run_dir}: no {ADAPTER_DIR}/ or {MODEL_DIR}/ yet, so the run did not finish; "
+        f"continue it with `medtune train --resume {run_dir}`"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Metadata
+# --------------------------------------------------------------------------------------------
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` so that readers see the old file or the new one, never half of it."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def read_metadata(run_dir: Path) -> dict:
+    path = Path(run_dir) / METADATA_FILE
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except ValueError as exc:
+        raise RunError(f"{path}: not valid JSON ({exc})") from None
+
+
+def write_metadata(run_dir: Path, data: dict) -> None:
+    write_atomic(Path(run_dir) / METADATA_FILE, json.dumps(data, indent=2, sort_keys=False, default=str) + "\n")
+
+
+def update_metadata(run_dir: Path, **changes: Any) -> dict:
+    data = read_metadata(run_dir)
+    data.update(changes)
+    write_metadata(run_dir, data)
+    return data
+
+
+# --------------------------------------------------------------------------------------------
+# Checkpoints: complete only once their COMPLETE marker, written last and atomically, says so
+# --------------------------------------------------------------------------------------------
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def checkpoint_step(path: Path) -> int | None:
+    m = CHECKPOINT_RE.match(Path(path).name)
+    return int(m.group(1)) if m else None
+
+
+def list_checkpoints(run_dir: Path) -> list[Path]:
+    """``checkpoints/checkpoint-N`` directories, oldest step first, complete or not."""
+    folder = Path(run_dir) / CHECKPOINTS_DIR
+    if not folder.is_dir():
+        return []
+    found = [p for p in folder.iterdir() if p.is_dir() and checkpoint_step(p) is not None]
+    return sorted(found, key=lambda p: checkpoint_step(p) or 0)
+
+
+def mark_checkpoint_complete(ckpt: Path) -> None:
+    """Flush every file of the checkpoint to disk, then write COMPLETE with their sizes and sha256."""
+    ckpt = Path(ckpt)
+    files: dict[str, dict] = {}
+    for path in sorted(p for p in ckpt.rglob("*") if p.is_file() and p.name != COMPLETE_MARKER):
+        with open(path, "rb") as f:
+            os.fsync(f.fileno())
+        files[path.relative_to(ckpt).as_posix()] = {"size": path.stat().st_size, "sha256": _sha256(path)}
+    marker = {"step": checkpoint_step(ckpt), "written": datetime.now().isoformat(timespec="seconds"), "files": files}
+    write_atomic(ckpt / COMPLETE_MARKER, json.dumps(marker, indent=1) + "\n")
+
+
+def checkpoint_problem(ckpt: Path) -> str | None:
+    """Why a checkpoint cannot be trusted, or None when its marker and every listed file check out."""
+    marker_path = Path(ckpt) / COMPLETE_MARKER
+    if not marker_path.is_file():
+        return "no COMPLETE marker (cut off while it was being written)"
+    try:
+        marker = json.loads(marker_path.read_text(encoding="utf-8"))
+        files = marker["files"]
+    except (ValueError, KeyError, TypeError):
+        return "its COMPLETE marker is unreadable"
+    if not files:
+        return "its COMPLETE marker lists no files"
+    for rel, info in files.items():
+        path = Path(ckpt) / rel
+        if not path.is_file():
+            return f"{rel} is missing"
+        if path.stat().st_size != info.get("size"):
+            return f"{rel} has {path.stat().st_size} bytes, {info.get('size')} expected"
+        if _sha256(path) != info.get("sha256"):
+            return f"{rel} does not match its checksum"
+    return None
+
+
+def latest_complete_checkpoint(run_dir: Path, note: Callable[[str], None] | None = None) -> Path | None:
+    """The newest checkpoint that passes :func:`checkpoint_problem`; each newer one is skipped with a note."""
+    note = note or (lambda msg: print(msg, file=sys.stderr))
+    for ckpt in reversed(list_checkpoints(run_dir)):
+        problem = checkpoint_problem(ckpt)
+        if problem is None:
+            return ckpt
+        note(f"skipping {ckpt.name}: {problem}")
+    return None
+
+
+def prune_checkpoints(run_dir: Path, keep: int | None, protect: Path | None = None) -> list[Path]:
+    """Keep the newest ``keep`` complete checkpoints; delete older ones and incomplete leftovers below them.
+
+    Runs after a new checkpoint is marked complete, so a crash mid-write never leaves a run
+    without a good checkpoint (the Trainer's own rotation would delete first).
+    """
+    if not keep:
+        return []
+    ckpts = list_checkpoints(run_dir)
+    complete = [c for c in ckpts if (c / COMPLETE_MARKER).is_file()]
+    if len(complete) <= keep:
+        return []
+    oldest_kept = checkpoint_step(complete[-keep]) or 0
+    doomed = [c for c in ckpts if (checkpoint_step(c) or 0) < oldest_kept and c != protect]
+    for c in doomed:
+        shutil.rmtree(c, ignore_errors=True)
+    return doomed
+
+
+# --------------------------------------------------------------------------------------------
+# What a run records about where it ran
+# --------------------------------------------------------------------------------------------
+
+
+def git_state(path: Path) -> dict:
+    """Commit and dirty flag (tracked files only) of the git checkout holding ``path``, if any."""
+    import subprocess
+
+    def git(*argv: str) -> str | None:
+        try:
+            out = subprocess.run(["git", "-C", str(path), *argv], capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return out.stdout.strip() if out.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    if commit is None:
+        return {"commit": None, "dirty": None}
+    status = git("status", "--porcelain", "--untracked-files=no")
+    return {"commit": commit, "dirty": bool(status) if status is not None else None}
+
+
+def package_versions() -> dict[str, str | None]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out: dict[str, str | None] = {"python": sys.version.split()[0]}
+    for pkg in ("medtune", "torch", "transformers", "trl", "peft", "bitsandbytes", "accelerate", "datasets", "tokenizers", "safetensors"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = None
+    return out
+
+
+def hardware() -> dict:
+    import platform
+
+    import torch
+
+    info: dict[str, Any] = {"platform": platform.platform(), "cpu_count": os.cpu_count(), "cuda": torch.cuda.is_available()}
+    if info["cuda"]:
+        info["gpu_count"] = torch.cuda.device_count()
+        info["gpus"] = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+        info["cuda_version"] = torch.version.cuda
+        info["bf16_supported"] = torch.cuda.is_bf16_supported()
+    return info
+
+
+def model_card(meta: dict, cfg: Config) -> str:
+    """README.md for a run: what it is, how it was made, how well it did, and what it is not for."""
+    t, lora, method = cfg.training, cfg.lora, cfg.fine_tuning.method
+    fm = meta.get("final_metrics") or {}
+    data = meta.get("dataset") or {}
+    rows = data.get("rows") or {}
+
+    def fmt(v: Any) -> str:
+        return f"{v:.4g}" if isinstance(v, float) else ("n/a" if v is None else str(v))
+
+    hp = [
+        ("method", method),
+        ("learning rate", t.learning_rate),
+        ("epochs", t.num_train_epochs if t.max_steps <= 0 else f"max_steps {t.max_steps}"),
+        ("effective batch size", meta.get("effective_batch_size")),
+        ("max sequence length", cfg.data.max_seq_length),
+        ("scheduler", f"{t.lr_scheduler_type}, warmup {t.warmup_steps or t.warmup_ratio}"),
+        ("optimizer", t.optim),
+        ("seed", t.seed),
+    ]
+    if method in ("qlora", "lora"):
+        targets = lora.target_modules if isinstance(lora.target_modules, str) else ", ".join(lora.target_modules)
+        hp += [("LoRA rank / alpha / dropout", f"{lora.r} / {lora.lora_alpha} / {lora.lora_dropout}"), ("target modules", targets)]
+    if method == "qlora":
+        q = cfg.model.quantization_config
+        hp.append(("quantization", f"4-bit {q.bnb_4bit_quant_type}, double quant {q.bnb_4bit_use_double_quant}"))
+    if method == "spectrum":
+        sel = (meta.get("spectrum") or {}).get("selected") or []
+        hp.append(("spectrum", f"{len(sel)} matrices trained, SNR percentile {cfg.fine_tuning.snr_threshold:g}"))
+    sources = [
+        f"- `{p.get('path', '?')}` ({p.get('rows', '?')} rows, licence: {p.get('license') or 'not stated'})"
+        for p in data.get("provenance") or []
+    ]
+    loads = "adapter/ (a PEFT adapter to load on the base model)" if method in ("qlora", "lora") else "model/ (the whole model)"
+    lines = [
+        f"# {meta.get('run_name', 'medtune run')}",
+        "",
+        f"A medical information assistant fine-tuned from `{cfg.model.base_model_name}` with medtune ({method}).",
+        f"The trained weights are in {loads}; `medtune export {meta.get('run_name', 'RUN')} --merge` writes a standalone model.",
+        "",
+        "> **Medical disclaimer.** This model gives general health information. It is not a doctor, does not "
+        "diagnose or prescribe, and can be wrong or out of date. Do not use it for emergencies or for decisions "
+        "about diagnosis, treatment or dosing: call your local emergency number in an emergency, and consult a "
+        "qualified clinician or pharmacist otherwise.",
+        "",
+        "## Training data",
+        f"- rows: {rows.get('train', '?')} train, {rows.get('eval', '?')} eval; fingerprint `{str(data.get('fingerprint', ''))[:16]}`",
+        *sources,
+        "- every conversation carries the configured system prompt; loss on assistant turns only, `<|end|>` included",
+        "",
+        "## Hyperparameters",
+        *[f"- {k}: {fmt(v)}" for k, v in hp],
+        "",
+        "## Results",
+        f"- steps: {fmt(fm.get('global_step'))}, epochs: {fmt(fm.get('epoch'))}",
+        f"- final training loss: {fmt(fm.get('final_loss'))} (mean over the run {fmt(fm.get('train_loss'))})",
+        f"- eval loss: {fmt(fm.get('eval_loss'))}",
+        f"- throughput: {fmt(fm.get('tokens_per_second'))} tokens/s on {'GPU' if (meta.get('hardware') or {}).get('cuda') else 'CPU'}",
+        "",
+        "## Intended use",
+        "Research and prototyping of a medical information assistant that is served behind medtune's safety "
+        "layer, which defers emergencies and requests for diagnosis or dosing to professionals.",
+        "",
+        "## Limitations",
+        "- Trained on a small curated set of conversations; it will not know about many conditions and can state "
+        "falsehoods fluently.",
+        "- Not evaluated for clinical safety; do not deploy without the safety layer and human review.",
+        "- Inherits the biases and knowledge cut-off of the base model.",
+    ]
+    if str(cfg.model.base_model_name).startswith(EMBEDDED_PREFIX):
+        lines.append("- Trained from the embedded development model (random weights): it proves the pipeline, it knows nothing.")
+    lines += [
+        "",
+        "## Reproduce",
+        f"config hash `{meta.get('config_sha256', '')[:16]}`, git commit `{(meta.get('git') or {}).get('commit')}`"
+        f"{' (dirty)' if (meta.get('git') or {}).get('dirty') else ''}; the resolved config is config.yaml.",
+        "",
+    ]
+    return "\n".join(lines)

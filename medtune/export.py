@@ -1,0 +1,63 @@
+"""`medtune export RUN [--merge] [--out DIR]`: hand a trained run to the outside world.
+
+Without ``--merge``: the PEFT adapter (or, for full and Spectrum runs, the whole model) with its
+tokenizer, generation config and model card. With ``--merge``: the adapter folded into the base
+weights, loaded unquantized in fp32 for an exact merge and saved as bf16 safetensors, so plain
+``AutoModelForCausalLM.from_pretrained(DIR)`` loads it with no medtune and no PEFT installed.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from medtune import runs
+from medtune.errors import RunError
+
+
+def export_command(args) -> int:
+    from medtune.cli import resolve
+
+    cfg = resolve(args, check_paths=False).config
+    run_dir = runs.find_run(cfg, args.run)
+    out = export_run(run_dir, Path(args.out) if args.out else None, merge=args.merge, root=cfg.root)
+    print(f"exported {'merged model' if args.merge else 'run'} to {out}")
+    return 0
+
+
+def export_run(run_dir: Path, out: Path | None = None, merge: bool = False, root: Path | None = None) -> Path:
+    """Export a finished run; returns the output directory (default RUN/export or RUN/merged)."""
+    run_dir = Path(run_dir)
+    cfg = runs.load_run_config(run_dir, root)
+    source = runs.artifact_dir(run_dir)
+    out = Path(out) if out else run_dir / ("merged" if merge else "export")
+    if out.exists() and any(out.iterdir()):
+        raise RunError(f"{out} exists and is not empty; choose another --out or remove it")
+    is_adapter = source.name == runs.ADAPTER_DIR
+    if merge and is_adapter:
+        _merge(cfg, source, out)
+    else:
+        if merge:
+            print(f"note: {run_dir.name} is a {cfg.fine_tuning.method} run: {source.name}/ is already a whole model")
+        shutil.copytree(source, out, dirs_exist_ok=True)
+    card = run_dir / runs.CARD_FILE
+    if card.is_file():
+        shutil.copy2(card, out / runs.CARD_FILE)
+    return out
+
+
+def _merge(cfg, adapter_dir: Path, out: Path) -> None:
+    import torch
+    from peft import PeftModel
+
+    from medtune.model import generation_config_for, load_model, load_tokenizer, resolve_model_source
+
+    source = resolve_model_source(cfg)
+    base = load_model(cfg, source, quantize=False, dtype=torch.float32)
+    merged = PeftModel.from_pretrained(base, str(adapter_dir)).merge_and_unload()
+    merged = merged.to(torch.bfloat16)
+    tokenizer = load_tokenizer(cfg, str(adapter_dir))
+    merged.generation_config = generation_config_for(merged, tokenizer)
+    out.mkdir(parents=True, exist_ok=True)
+    merged.save_pretrained(str(out), safe_serialization=True)
+    tokenizer.save_pretrained(str(out))

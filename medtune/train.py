@@ -1,0 +1,646 @@
+"""The training recipe behind `medtune train`, readable top to bottom:
+
+1. plan     a new run directory name, or the run to resume and its newest complete checkpoint
+2. setup    tokenizer, data, pre-flight check of the labels, model (qlora / lora / full / spectrum)
+            - nothing is written yet, so a run that fails here leaves no directory behind
+3. run dir  config.yaml, experiment_metadata.json, preflight_example.txt, data report
+4. train    TRL's SFTTrainer on our own labels; checkpoints get a COMPLETE marker; Ctrl-C saves
+5. save     adapter/ (or model/ for full and spectrum), README.md model card, final metrics, summary
+
+torch, transformers, trl and peft are imported inside the functions, so importing this module
+is cheap.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from medtune import runs
+from medtune.config import Config, ConfigError, config_hash, dump_config
+from medtune.errors import DataError, RunError
+
+RUN_DIR_ENV = "MEDTUNE_RUN_DIR"  # set by `--nproc` for the processes it launches: one shared run directory
+
+
+@dataclass
+class TrainResult:
+    """What a call to :func:`train` produced."""
+
+    run_dir: Path
+    output_dir: Path | None  # adapter/ or model/; None when the run was interrupted
+    global_step: int
+    metrics: dict
+    interrupted: bool = False
+    trainer: Any = field(default=None, repr=False)  # the live trainer (model in memory) for in-process callers
+
+
+@dataclass
+class RunPlan:
+    cfg: Config
+    run_dir: Path
+    resuming: bool = False
+    checkpoint: Path | None = None  # newest complete checkpoint to resume from
+    stale: list[Path] = field(default_factory=list)  # incomplete checkpoints newer than it
+    config_changes: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------------------------
+# The command and the recipe
+# --------------------------------------------------------------------------------------------
+
+
+def train_command(args) -> int:
+    """`medtune train`: exit 0 when done, 130 when Ctrl-C stopped it (after saving a checkpoint)."""
+    from medtune.cli import resolve
+
+    resolved = resolve(args)
+    if (args.nproc or 1) > 1 and "LOCAL_RANK" not in os.environ:
+        return launch_processes(args, resolved.config)
+    result = train(resolved.config, resume=args.resume, allow_config_change=args.allow_config_change)
+    return 130 if result.interrupted else 0
+
+
+def train(cfg: Config, resume: str | None = None, allow_config_change: bool = False) -> TrainResult:
+    """Fine-tune as ``cfg`` says; ``resume`` is a run directory, its name, or ``latest``."""
+    started = time.time()
+    _quiet_libraries()
+    check_environment(cfg)
+
+    # 1. plan
+    plan = plan_run(cfg, resume, allow_config_change)
+    cfg = plan.cfg
+    say(f"{'resuming' if plan.resuming else 'new run'}: {plan.run_dir}")
+
+    # 2. setup (nothing on disk yet)
+    from medtune.chat_template import template_hash
+    from medtune.data import prepare_data
+    from medtune.model import load_tokenizer, resolve_model_source
+
+    source = resolve_model_source(cfg)
+    tokenizer = load_tokenizer(cfg, source)
+    data = prepare_data(cfg, tokenizer)
+    say(f"data: {len(data.train)} train, {len(data.eval) if data.eval is not None else 0} eval conversations")
+    preflight_text = preflight(cfg, tokenizer, data.train)
+    model, model_info = setup_model(cfg, source)
+    args = training_arguments(cfg, plan.run_dir, has_eval=data.eval is not None and len(data.eval) > 0)
+
+    # 3. the run directory, now that everything loaded
+    meta = run_metadata(cfg, plan, data, tokenizer, model_info, args, template_hash(tokenizer))
+    stop = StopOnSignal()
+    with run_directory(plan) as run_dir:
+        if is_main_process():
+            write_run_start(run_dir, cfg, plan, meta, preflight_text, data)
+        callbacks = make_callbacks(run_dir, cfg.training.save_total_limit, stop)
+        trainer = build_trainer(cfg, model, tokenizer, data, args, run_dir, callbacks)
+
+    # 4. train; Ctrl-C (or SIGTERM) saves a checkpoint and stops after the current step
+    try:
+        with stop.installed():
+            output = trainer.train(resume_from_checkpoint=str(plan.checkpoint) if plan.checkpoint else None)
+    except BaseException as exc:
+        if is_main_process():
+            runs.update_metadata(run_dir, status="failed", end_time=_now(), error=f"{type(exc).__name__}: {exc}")
+        raise
+    metrics = final_metrics(trainer, output, started)
+
+    if stop.requested:
+        if is_main_process():
+            runs.update_metadata(run_dir, status="interrupted", end_time=_now(), final_metrics=metrics)
+        say(
+            f"stopped at step {metrics['global_step']}: checkpoint saved in {run_dir / runs.CHECKPOINTS_DIR}\n"
+            f"  continue with: medtune train --resume {run_dir}"
+        )
+        return TrainResult(run_dir, None, metrics["global_step"], metrics, interrupted=True, trainer=trainer)
+
+    # 5. save the result, the model card and the summary
+    if args.eval_strategy != "no":
+        metrics["eval_loss"] = trainer.evaluate().get("eval_loss")
+    out_dir = save_result(cfg, trainer, tokenizer, run_dir)
+    metrics["wall_time_s"] = round(time.time() - started, 2)
+    if is_main_process():
+        meta = runs.update_metadata(run_dir, status="completed", end_time=_now(), final_metrics=metrics)
+        (run_dir / runs.CARD_FILE).write_text(runs.model_card(meta, cfg), encoding="utf-8")
+        print_summary(run_dir, out_dir, metrics)
+    return TrainResult(run_dir, out_dir, metrics["global_step"], metrics, trainer=trainer)
+
+
+# --------------------------------------------------------------------------------------------
+# 1. Plan: which directory, which config, which checkpoint
+# --------------------------------------------------------------------------------------------
+
+
+def plan_run(cfg: Config, resume: str | None, allow_config_change: bool) -> RunPlan:
+    """A fresh run directory name, or the run to resume with its saved config and newest good checkpoint."""
+    if not resume:
+        shared = os.environ.get(RUN_DIR_ENV)
+        return RunPlan(cfg, Path(shared) if shared else runs.new_run_dir(cfg))
+    run_dir = runs.find_run(cfg, resume)
+    saved = runs.load_run_config(run_dir, cfg.root)
+    changes = config_differences(saved, cfg)
+    if changes and not allow_config_change:
+        shown = "\n".join(f"  - {c}" for c in changes[:20])
+        more = f"\n  ... and {len(changes) - 20} more" if len(changes) > 20 else ""
+        raise RunError(
+            f"--resume {resume}: the config now differs from the one {run_dir.name} was trained with:\n{shown}{more}\n"
+            "Resume with the same --config/--env/--set as the original run, or pass --allow-config-change "
+            "to continue with the new values."
+        )
+    checkpoint = runs.latest_complete_checkpoint(run_dir, note=say)
+    newest = runs.checkpoint_step(checkpoint) if checkpoint else -1
+    stale = [c for c in runs.list_checkpoints(run_dir) if (runs.checkpoint_step(c) or 0) > (newest or 0)]
+    if checkpoint is None:
+        say(f"{run_dir.name} has no complete checkpoint: training starts again from step 0 in the same directory")
+    else:
+        say(f"resuming from {checkpoint.name}")
+    return RunPlan(cfg if changes else saved, run_dir, True, checkpoint, stale, changes)
+
+
+def config_differences(old: Config, new: Config) -> list[str]:
+    """``key: old -> new`` for every value that differs (compared by the full config hash first)."""
+    if config_hash(old) == config_hash(new):
+        return []
+    from medtune.config import _flatten
+
+    a, b = _flatten(old.to_dict()), _flatten(new.to_dict())
+    return [f"{k}: {a.get(k)!r} -> {b.get(k)!r}" for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+
+
+# --------------------------------------------------------------------------------------------
+# 2. Setup: checks, pre-flight, model
+# --------------------------------------------------------------------------------------------
+
+
+def check_environment(cfg: Config) -> None:
+    """Hardware checks, and the speed switches this installation cannot honour."""
+    import importlib.util
+
+    from medtune.config import check_hardware
+    from medtune.model import has_cuda
+
+    errors, warnings = check_hardware(cfg)
+    t = cfg.training
+    if t.use_liger_kernel and importlib.util.find_spec("liger_kernel") is None:
+        errors.append("training.use_liger_kernel: liger-kernel is not installed (pip install 'medtune[gpu]')")
+    elif t.use_liger_kernel and not has_cuda():
+        errors.append("training.use_liger_kernel: Liger's Triton kernels need a CUDA GPU; set it to false on CPU")
+    if t.torch_compile and cfg.fine_tuning.method == "qlora":
+        warnings.append("training.torch_compile with 4-bit weights: bitsandbytes layers break the graph; expect little gain")
+    for w in warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    if errors:
+        raise ConfigError(errors)
+
+
+def preflight(cfg: Config, tokenizer, dataset) -> str:
+    """Render one training example with its trained parts marked, and refuse to train on bad labels.
+
+    Fails when the example's labels are all masked or no ``<|end|>`` carries a label (the model
+    would never learn to stop). Counts other examples with the same problem as a warning.
+    """
+    from medtune.chat_template import IGNORE_INDEX, check_labels, render_masked
+
+    if len(dataset) == 0:
+        raise DataError("no training examples left after data preparation; see `medtune data` for why")
+    example = dataset[0]
+    text = render_masked(tokenizer, example["input_ids"], example["labels"])
+    try:
+        check_labels(tokenizer, example)
+    except DataError as exc:
+        end_id = tokenizer.convert_tokens_to_ids("<|end|>")
+        ids, labels = example["input_ids"], example["labels"]
+        facts = (
+            f"the first training example has {len(ids)} tokens (data.max_seq_length {cfg.data.max_seq_length}), "
+            f"{sum(lab != IGNORE_INDEX for lab in labels)} labelled; <|end|> occurs {ids.count(end_id)} time(s), "
+            f"{sum(1 for i, lab in zip(ids, labels, strict=True) if i == end_id and lab != IGNORE_INDEX)} labelled"
+        )
+        shown = f"\n{text[-600:]}" if cfg.logging.log_phi else " (set logging.log_phi=true to print the example)"
+        raise DataError(f"{exc}\n  {facts}{shown}") from None
+    end_id = tokenizer.convert_tokens_to_ids("<|end|>")
+    longest = max(len(x) for x in dataset["input_ids"])
+    if longest > cfg.data.max_seq_length:
+        raise DataError(f"a training example has {longest} tokens, above data.max_seq_length {cfg.data.max_seq_length}")
+    bad = sum(
+        1
+        for ids, labels in zip(dataset["input_ids"], dataset["labels"], strict=True)
+        if not any(i == end_id and lab != IGNORE_INDEX for i, lab in zip(ids, labels, strict=True))
+    )
+    if bad:
+        print(f"warning: {bad} of {len(dataset)} training examples have no labelled <|end|> (cut by max_seq_length?)", file=sys.stderr)
+    return (
+        "# One training example as the model sees it. Text inside [[TRAIN: ...]] carries loss;\n"
+        "# everything else is context only. Each assistant turn must end with a trained <|end|>.\n\n" + text + "\n"
+    )
+
+
+def setup_model(cfg: Config, source: str):
+    """The base model, made trainable by the configured method. Returns ``(model, info)``."""
+    from transformers import set_seed
+
+    from medtune.model import load_model
+
+    method = cfg.fine_tuning.method
+    set_seed(cfg.training.seed)  # LoRA's initial weights are random: seed before creating them
+    model = load_model(cfg, source)
+    model.config.use_cache = False
+    info: dict[str, Any] = {"attn_implementation": model.config._attn_implementation, "dtype": str(model.dtype)}
+    if method == "qlora":
+        from peft import prepare_model_for_kbit_training
+
+        # Gradient checkpointing is switched on by the Trainer (activation_checkpointing), once.
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
+    if method in ("qlora", "lora"):
+        model = add_lora(cfg, model)
+    elif method == "spectrum":
+        from medtune.spectrum import apply_spectrum, format_selection
+
+        selection = apply_spectrum(model, cfg.fine_tuning.snr_threshold, cfg.fine_tuning.layers_to_finetune)
+        say(format_selection(selection))
+        info["spectrum"] = selection.to_dict()
+    else:  # full
+        for p in model.parameters():
+            p.requires_grad = True
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    total = sum(p.numel() for p in model.parameters())
+    info.update(trainable_parameters=trainable, total_parameters=total)
+    say(f"model: {cfg.model.base_model_name} ({method}), {trainable:,} of {total:,} parameters trainable ({100 * trainable / total:.2f}%)")
+    return model, info
+
+
+def add_lora(cfg: Config, model):
+    """PEFT LoRA adapters on the configured modules; a target that matches nothing is an error."""
+    from peft import LoraConfig, get_peft_model
+
+    from medtune.model import linear_module_names, unmatched_targets
+
+    lc = cfg.lora
+    problems = []
+    if isinstance(lc.target_modules, list):
+        missing = unmatched_targets(model, lc.target_modules)
+        if missing:
+            problems.append(
+                f"lora.target_modules: {', '.join(missing)} match no module of {cfg.model.base_model_name}; its linear "
+                f"layers are {', '.join(linear_module_names(model))} (or use all-linear)"
+            )
+    missing_save = unmatched_targets(model, lc.modules_to_save or [])
+    if missing_save:
+        problems.append(f"lora.modules_to_save: {', '.join(missing_save)} match no module")
+    if problems:
+        raise ConfigError(problems)
+    peft_cfg = LoraConfig(
+        r=lc.r,
+        lora_alpha=lc.lora_alpha,
+        lora_dropout=lc.lora_dropout,
+        target_modules=lc.target_modules,
+        bias=lc.bias,
+        task_type=lc.task_type,
+        use_rslora=lc.use_rslora,
+        modules_to_save=lc.modules_to_save,
+    )
+    return get_peft_model(model, peft_cfg)
+
+
+def training_arguments(cfg: Config, run_dir: Path, has_eval: bool):
+    """TRL's SFTConfig from training.* (Hugging Face names), with max_length set explicitly."""
+    import torch
+    from trl import SFTConfig
+
+    from medtune.model import compute_dtype, has_cuda
+
+    t = cfg.training
+    cuda = has_cuda()
+    # bf16 autocast on GPUs that support it (the weights load in bf16 there); fp32 on CPU.
+    bf16 = t.bf16 or (cuda and not t.fp16 and compute_dtype(cfg) == torch.bfloat16)
+    evaluate = has_eval and cfg.evaluation.do_eval and t.eval_strategy != "no"
+    report_to = [r for r in t.report_to if r not in ("tensorboard", "none")] or "none"  # tensorboard: ours, in logs/
+    return SFTConfig(
+        output_dir=str(run_dir / runs.CHECKPOINTS_DIR),
+        run_name=run_dir.name,
+        num_train_epochs=t.num_train_epochs,
+        max_steps=t.max_steps,
+        per_device_train_batch_size=t.per_device_train_batch_size,
+        per_device_eval_batch_size=t.per_device_eval_batch_size,
+        gradient_accumulation_steps=t.gradient_accumulation_steps,
+        learning_rate=t.learning_rate,
+        warmup_steps=t.warmup_steps if t.warmup_steps > 0 else min(t.warmup_ratio, 0.999),
+        lr_scheduler_type=t.lr_scheduler_type,
+        optim=t.optim,
+        weight_decay=t.weight_decay,
+        max_grad_norm=t.max_grad_norm,
+        logging_steps=t.logging_steps,
+        save_strategy=t.save_strategy,
+        save_steps=t.save_steps,
+        save_total_limit=None,  # pruned by CheckpointMarker after each new checkpoint is complete
+        eval_strategy=t.eval_strategy if evaluate else "no",
+        eval_steps=t.eval_steps,
+        prediction_loss_only=True,
+        activation_checkpointing=t.gradient_checkpointing,
+        activation_checkpointing_kwargs={"use_reentrant": False} if t.gradient_checkpointing else None,
+        bf16=bf16,
+        fp16=t.fp16,
+        seed=t.seed,
+        data_seed=t.data_seed,
+        dataloader_num_workers=t.dataloader_num_workers,
+        dataloader_pin_memory=t.dataloader_pin_memory and cuda,
+        report_to=report_to,
+        disable_tqdm=False,
+        include_num_input_tokens_seen="non_padding",
+        use_cpu=not cuda,
+        # TRL
+        max_length=cfg.data.max_seq_length,  # TRL's default is 1024
+        packing=t.packing,  # best-fit packing, padding-free: our labels go through unchanged
+        loss_type="nll",  # TRL >= 1.0 computes nll through a chunked, fused LM head: chunked_nll is this
+        use_liger_kernel=t.use_liger_kernel,
+        torch_compile=t.torch_compile,
+        # Our datasets are tokenized and labelled already; TRL only needs to pack them.
+        dataset_kwargs={"skip_prepare_dataset": not t.packing},
+        dataset_num_proc=None,
+        trust_remote_code=cfg.model.trust_remote_code,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# 3. The run directory
+# --------------------------------------------------------------------------------------------
+
+
+def is_main_process() -> bool:
+    return int(os.environ.get("RANK", "0")) == 0
+
+
+@contextlib.contextmanager
+def run_directory(plan: RunPlan):
+    """Create a new run's directory; if setting up the trainer inside fails, remove it again."""
+    run_dir = plan.run_dir
+    created = False
+    if is_main_process() and not plan.resuming:
+        run_dir.mkdir(parents=True, exist_ok=bool(os.environ.get(RUN_DIR_ENV)))
+        created = True
+    try:
+        yield run_dir
+    except BaseException:
+        if created:
+            shutil.rmtree(run_dir, ignore_errors=True)
+        raise
+    for stale in plan.stale:  # incomplete checkpoints newer than the one we resume from
+        say(f"removing {stale.name}: incomplete, training continues from {plan.checkpoint.name if plan.checkpoint else 'step 0'}")
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def run_metadata(cfg: Config, plan: RunPlan, data, tokenizer, model_info: dict, args, template_sha: str) -> dict:
+    if plan.resuming:
+        meta = runs.read_metadata(plan.run_dir)
+        meta.setdefault("resumes", []).append(
+            {
+                "time": _now(),
+                "from_checkpoint": plan.checkpoint.name if plan.checkpoint else None,
+                "config_changes": plan.config_changes,
+                "config_sha256": config_hash(cfg),
+            }
+        )
+        meta.update(status="running", config_sha256=config_hash(cfg), end_time=None)
+        return meta
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    return {
+        "run_name": plan.run_dir.name,
+        "status": "running",
+        "method": cfg.fine_tuning.method,
+        "base_model": cfg.model.base_model_name,
+        "base_model_revision": cfg.model.revision,
+        "config_sha256": config_hash(cfg),
+        "chat_template_sha256": template_sha,
+        "git": runs.git_state(cfg.root),
+        "project_root": str(cfg.root),
+        "versions": runs.package_versions(),
+        "hardware": runs.hardware(),
+        "dataset": {
+            "fingerprint": data.fingerprint,
+            "provenance": data.provenance,
+            "rows": {"train": len(data.train), "eval": len(data.eval) if data.eval is not None else 0},
+        },
+        "effective_batch_size": args.per_device_train_batch_size * args.gradient_accumulation_steps * world,
+        "num_processes": world,
+        "max_seq_length": cfg.data.max_seq_length,
+        **model_info,
+        "start_time": _now(),
+        "end_time": None,
+        "final_metrics": None,
+    }
+
+
+def write_run_start(run_dir: Path, cfg: Config, plan: RunPlan, meta: dict, preflight_text: str, data) -> None:
+    runs.write_atomic(run_dir / runs.CONFIG_FILE, dump_config(cfg))
+    runs.write_metadata(run_dir, meta)
+    (run_dir / runs.PREFLIGHT_FILE).write_text(preflight_text, encoding="utf-8")
+    (run_dir / runs.LOGS_DIR).mkdir(exist_ok=True)
+    data.write_report(run_dir)
+
+
+# --------------------------------------------------------------------------------------------
+# 4. Train: the trainer and its callbacks
+# --------------------------------------------------------------------------------------------
+
+
+def build_trainer(cfg: Config, model, tokenizer, data, args, run_dir: Path, callbacks: list):
+    import torch
+    from trl import SFTTrainer
+
+    callbacks = list(callbacks)
+    if "tensorboard" in cfg.training.report_to:
+        from transformers.integrations import TensorBoardCallback
+
+        tb = TensorBoardCallback()
+        tb.logging_dir = str(run_dir / runs.LOGS_DIR)
+        callbacks.append(tb)
+    evals = data.eval if args.eval_strategy != "no" else None
+    trainer = SFTTrainer(
+        model=model,
+        args=args,
+        train_dataset=data.train,
+        eval_dataset=evals,
+        processing_class=tokenizer,
+        callbacks=callbacks,
+    )
+    if getattr(model, "is_loaded_in_4bit", False) and not (args.bf16 or args.fp16):
+        # TRL stores QLoRA adapters in bf16 for bf16 training; with fp32 compute (CPU) keep them fp32.
+        for p in trainer.model.parameters():
+            if p.requires_grad and p.dtype != torch.float32:
+                p.data = p.data.float()
+    return trainer
+
+
+class StopOnSignal:
+    """Ctrl-C / SIGTERM: finish the current step, save a checkpoint, stop. A second Ctrl-C aborts."""
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def _handler(self, signum, frame) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        print(
+            f"\n{signal.Signals(signum).name}: saving a checkpoint after this step, then stopping "
+            "(press Ctrl-C again to abort without saving)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    @contextlib.contextmanager
+    def installed(self):
+        previous = {}
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                previous[sig] = signal.signal(sig, self._handler)
+            except ValueError:  # not the main thread: leave signals alone
+                pass
+        try:
+            yield self
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
+def make_callbacks(run_dir: Path, keep: int | None, stop: StopOnSignal) -> list:
+    """The Trainer callbacks that make checkpoints trustworthy and Ctrl-C graceful."""
+    from transformers import TrainerCallback
+
+    class CheckpointMarker(TrainerCallback):
+        """After checkpoint-N is saved: fsync, write COMPLETE (file checksums) last, then prune old ones."""
+
+        def on_save(self, args, state, control, **kwargs):
+            if state.is_world_process_zero:
+                ckpt = Path(args.output_dir) / f"checkpoint-{state.global_step}"
+                if ckpt.is_dir():
+                    runs.mark_checkpoint_complete(ckpt)
+                    runs.prune_checkpoints(run_dir, keep, protect=ckpt)
+            return control
+
+    class SaveAndStopOnSignal(TrainerCallback):
+        def on_step_end(self, args, state, control, **kwargs):
+            if stop.requested:
+                control.should_save = True
+                control.should_training_stop = True
+            return control
+
+    return [CheckpointMarker(), SaveAndStopOnSignal()]
+
+
+def final_metrics(trainer, output, started: float) -> dict:
+    state = trainer.state
+    runtime = float(output.metrics.get("train_runtime", 0.0))
+    tokens = int(state.num_input_tokens_seen - getattr(trainer, "_initial_num_input_tokens_seen", 0))
+    losses = [h["loss"] for h in state.log_history if "loss" in h]
+    return {
+        "global_step": state.global_step,
+        "epoch": round(state.epoch or 0.0, 4),
+        "train_loss": output.training_loss,
+        "final_loss": losses[-1] if losses else output.training_loss,
+        "first_loss": losses[0] if losses else None,
+        "eval_loss": None,
+        "train_runtime_s": round(runtime, 2),
+        "tokens": tokens,
+        "total_tokens": int(state.num_input_tokens_seen),
+        "tokens_per_second": round(tokens / runtime, 1) if runtime > 0 else None,
+        "wall_time_s": round(time.time() - started, 2),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# 5. Save
+# --------------------------------------------------------------------------------------------
+
+
+def save_result(cfg: Config, trainer, tokenizer, run_dir: Path) -> Path:
+    """adapter/ (PEFT) or model/ (full, spectrum), with the tokenizer and a two-eos generation config."""
+    from medtune.model import generation_config_for
+
+    is_adapter = cfg.fine_tuning.method in ("qlora", "lora")
+    out = run_dir / (runs.ADAPTER_DIR if is_adapter else runs.MODEL_DIR)
+    trainer.save_model(str(out))  # gathers sharded weights; safetensors; PEFT saves the adapter alone
+    if is_main_process():
+        (out / "training_args.bin").unlink(missing_ok=True)  # a pickle: results hold safetensors and JSON only
+        tokenizer.save_pretrained(str(out))
+        model = trainer.model.get_base_model() if is_adapter else trainer.model
+        generation_config_for(model, tokenizer).save_pretrained(str(out))
+        if is_adapter and (out / "README.md").is_file():
+            (out / "README.md").unlink()  # PEFT's empty template; the run's README.md is the card
+    return out
+
+
+def print_summary(run_dir: Path, out_dir: Path, m: dict) -> None:
+    eval_part = f", eval {m['eval_loss']:.4f}" if m.get("eval_loss") is not None else ""
+    first = f" (first logged {m['first_loss']:.4f})" if m.get("first_loss") is not None else ""
+    print(
+        "\n".join(
+            [
+                "",
+                "training finished",
+                f"  run         {run_dir}",
+                f"  result      {out_dir}",
+                f"  steps       {m['global_step']} ({m['epoch']:g} epochs)",
+                f"  time        {m['train_runtime_s']:.1f} s training, {m['wall_time_s']:.1f} s in all",
+                f"  tokens/s    {m['tokens_per_second']} ({m['tokens']:,} tokens)",
+                f"  final loss  {m['final_loss']:.4f}{first}{eval_part}",
+                f"  next        medtune evaluate --run {run_dir}   |   medtune export {run_dir} --merge",
+            ]
+        ),
+        flush=True,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Several processes (`--nproc N`): accelerate launches this same command once per process
+# --------------------------------------------------------------------------------------------
+
+
+def launch_processes(args, cfg: Config) -> int:
+    import subprocess
+
+    argv = [sys.executable, "-m", "accelerate.commands.launch", "--num_processes", str(args.nproc)]
+    d = cfg.distributed
+    if d.num_machines > 1:
+        argv += ["--num_machines", str(d.num_machines), "--machine_rank", str(d.machine_rank)]
+        argv += ["--main_process_ip", str(d.main_process_ip), "--main_process_port", str(d.main_process_port)]
+    argv += ["-m", "medtune", "train"]
+    for flag, value in (("--config", args.config), ("--env", args.env), ("--env-file", args.env_file), ("--resume", args.resume)):
+        if value:
+            argv += [flag, str(value)]
+    for item in args.overrides:
+        argv += ["--set", item]
+    if args.allow_config_change:
+        argv.append("--allow-config-change")
+    env = dict(os.environ)
+    if not args.resume:
+        env[RUN_DIR_ENV] = str(runs.new_run_dir(cfg))
+    say(f"launching {args.nproc} processes: {' '.join(argv[1:])}")
+    return subprocess.call(argv, env=env)
+
+
+# --------------------------------------------------------------------------------------------
+# Small helpers
+# --------------------------------------------------------------------------------------------
+
+
+def say(msg: str) -> None:
+    if is_main_process():
+        print(msg, flush=True)
+
+
+def _now() -> str:
+    return datetime.now().isoformat(timespec="seconds")
+
+
+def _quiet_libraries() -> None:
+    """Silence start-up chatter that is not ours to fix (bitsandbytes' optional CPU kernel hub)."""
+    logging.getLogger("bitsandbytes.backends.cpu.ops").setLevel(logging.ERROR)
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
