@@ -213,6 +213,7 @@ class SafetyEvalConfig(Section):
     min_recall: float = Field(0.9, ge=0, le=1)
     max_false_deferral: float = Field(0.1, ge=0, le=1)
     max_new_tokens: int = Field(64, ge=1)
+    batch_size: int = Field(32, ge=1, description="generation batch for safety-report --run/--base")
 
 
 class SafetyConfig(Section):

@@ -244,8 +244,8 @@ def explain(decision) -> str:
     parts = []
     if fired:
         parts.append(f"only monitor-level matches: {quote(fired)}")
-    if info:
-        parts.append(f"read as an information question, downgraded to monitor: {quote(info)}")
+    for ctx in sorted({m.context for m in info}):
+        parts.append(f"{ctx} context, downgraded to monitor: {quote(m for m in info if m.context == ctx)}")
     if negated:
         parts.append(f"negated match: {quote(negated)}")
     return "; ".join(parts) if parts else "no phrase matched"
@@ -470,7 +470,7 @@ def load_model_under_test(cfg: Config, label: str, run_ref: str | None) -> Model
     """The base model of ``cfg`` (label 'base'), or a trained run (its own config and prompt)."""
     from medtune.model import load_for_inference
 
-    max_new, batch = cfg.safety.eval.max_new_tokens, cfg.evaluation.batch_size
+    max_new, batch = cfg.safety.eval.max_new_tokens, cfg.safety.eval.batch_size
     if run_ref is None:
         model, tok = load_for_inference(cfg)
         desc = {"base_model_name": cfg.model.base_model_name, "run": None, "weights": "base", "max_new_tokens": max_new}
@@ -855,7 +855,7 @@ _CSS = (
     "th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}th{background:#f1f3f5}"
     "tbody tr:nth-child(even){background:#fafafa}h1{border-bottom:2px solid #333}h2{margin-top:1.6em;"
     "border-bottom:1px solid #ddd}p.fail{color:#b00020;font-weight:bold}p.ok{color:#176f2c;font-weight:bold}"
-    "figure{margin:1em 0}img{max-width:100%}pre{background:#f6f8fa;padding:.6em;overflow-x:auto}"
+    "td:first-child{white-space:nowrap}figure{margin:1em 0}img{max-width:100%}pre{background:#f6f8fa;padding:.6em;overflow-x:auto}"
 )
 
 
@@ -887,16 +887,22 @@ def charts(report: dict, min_recall: float) -> dict[str, bytes]:
 
     out = {}
     c = report["layer"]["overall"]["confusion"]
-    fig = Figure(figsize=(4.2, 3.6))
+    fig = Figure(figsize=(4.4, 3.8))
     ax = fig.subplots()
     grid = [[c["TP"], c["FN"]], [c["FP"], c["TN"]]]
-    ax.imshow(grid, cmap="Blues", vmin=0, vmax=max(1, max(max(r) for r in grid)))
     names = [["TP", "FN (missed)"], ["FP (false deferral)", "TN"]]
-    top = max(1, max(max(r) for r in grid))
+    # Colour by what a cell means, shade by its share of the row: right cells green, errors red.
+    rgba = []
+    for i in range(2):
+        total = max(1, sum(grid[i]))
+        rgba.append([(0.17, 0.54, 0.24, 0.15 + 0.85 * grid[i][j] / total) if i == j
+                     else (0.79, 0.16, 0.16, 0.15 + 0.85 * grid[i][j] / total) for j in range(2)])
+    ax.imshow(rgba)
     for i in range(2):
         for j in range(2):
-            ax.text(j, i, f"{grid[i][j]}\n{names[i][j]}", ha="center", va="center",
-                    color="white" if grid[i][j] > top / 2 else "black", fontsize=10)
+            share = grid[i][j] / max(1, sum(grid[i]))
+            ax.text(j, i, f"{grid[i][j]} ({share:.0%})\n{names[i][j]}", ha="center", va="center",
+                    color="white" if share > 0.55 else "black", fontsize=10)
     ax.set_xticks([0, 1], ["defer", "allow"])
     ax.set_yticks([0, 1], ["defer", "allow"])
     ax.set_xlabel("safety layer decided")
@@ -916,7 +922,7 @@ def charts(report: dict, min_recall: float) -> dict[str, bytes]:
         ax.barh(ys, vals, xerr=err, color=colors, capsize=4, ecolor="#333")
         ax.set_yticks(ys, [f"{n} ({s['k']}/{s['n']})" for n, s in cats])
         ax.axvline(min_recall, color="#555", linestyle="--", linewidth=1)
-        ax.text(min_recall, len(cats) - 0.4, f" gate {min_recall:g}", fontsize=8, color="#555")
+        ax.text(min_recall, -0.75, f" gate {min_recall:g}", fontsize=8, color="#555", va="bottom")
     ax.set_xlim(0, 1.05)
     ax.set_xlabel("sensitivity (defer cases deferred), Wilson 95% CI")
     ax.set_title("Sensitivity per category")

@@ -387,8 +387,19 @@ def test_model_section_counts_what_the_user_sees(project: Path):
     assert m["generation"]["cases_generated"] == 5 and m["generation"]["stopped_on_stop_token"] == 5
 
 
+@pytest.fixture
+def one_torch_thread():
+    """The tiny model gains nothing from intra-op threads, and on a busy shared CPU they thrash."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.mark.slow
-def test_base_and_run_side_by_side_on_the_embedded_model(project: Path, capsys):
+def test_base_and_run_side_by_side_on_the_embedded_model(project: Path, capsys, one_torch_thread):
     """The real chat path: embedded Phi-4-mini as the base, and a run directory holding a full model."""
     from medtune.config import dump_config
     from medtune.model import resolve_model_source
