@@ -100,6 +100,10 @@ def save(cfg: Config, fp: str, train, evals, meta: dict, rejects: list[dict]) ->
     root.mkdir(parents=True, exist_ok=True)
     entry = root / fp[:24]
     tmp = Path(tempfile.mkdtemp(prefix=f".{fp[:24]}-", dir=root))
+    from datasets import utils as hf_utils
+
+    quiet = hf_utils.are_progress_bars_disabled()
+    hf_utils.disable_progress_bars()
     try:
         train.save_to_disk(str(tmp / "train"))
         if evals is not None:
@@ -113,6 +117,9 @@ def save(cfg: Config, fp: str, train, evals, meta: dict, rejects: list[dict]) ->
         shutil.rmtree(tmp, ignore_errors=True)
         if not (entry / META).is_file():
             raise
+    finally:
+        if not quiet:
+            hf_utils.enable_progress_bars()
     _prune(root)
     return entry
 

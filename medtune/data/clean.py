@@ -13,8 +13,10 @@ import unicodedata
 from medtune.data.records import RowError
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-_LINE_EDGES = re.compile(r" ?\n ?")
+# Only what needs changing matches (a run of 2+ spaces, any other space character, a space at a line
+# edge): a pattern that matched every single space would rebuild every string.
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]{2,}|[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+_LINE_EDGES = re.compile(r" \n ?|\n ")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _WS = re.compile(r"\s+")
 

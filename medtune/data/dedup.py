@@ -56,19 +56,33 @@ def _stable_hash(word: str) -> int:
 
 
 class _Shingles:
-    """Word 3-gram shingle hashes of each text, as sorted unique uint64 arrays."""
+    """Word 3-gram shingle hashes of each text, as sorted unique uint64 arrays.
+
+    Vectorized over the whole corpus: words become ids once, ids become stable 64-bit hashes,
+    and shingles are hashed from three consecutive word hashes with array arithmetic.
+    """
 
     def __init__(self, texts: list[str]):
-        word_hash: dict[str, int] = {}
-        self.sets: list[np.ndarray] = []
-        for text in texts:
+        vocab: dict[str, int] = {}
+        word_ids: list[int] = []
+        lengths = np.empty(len(texts), dtype=np.int64)
+        for n, text in enumerate(texts):
             words = _WORD.findall(text)
-            hs = np.fromiter((word_hash.get(w) or word_hash.setdefault(w, _stable_hash(w)) for w in words), np.uint64, len(words))
-            if len(hs) >= SHINGLE:
-                sh = hs[:-2] * np.uint64(0x9E3779B97F4A7C15) ^ hs[1:-1] * np.uint64(0xC2B2AE3D27D4EB4F) ^ hs[2:] * np.uint64(0x165667B19E3779F9)
-            else:
-                sh = np.array([int(hs.sum()) if len(hs) else 0], dtype=np.uint64)
-            self.sets.append(np.unique(sh))
+            lengths[n] = len(words)
+            word_ids += [vocab.setdefault(w, len(vocab)) for w in words]
+        word_hash = np.fromiter((_stable_hash(w) for w in vocab), dtype=np.uint64, count=len(vocab))
+        h = word_hash[np.asarray(word_ids, dtype=np.int64)]
+        ends = np.cumsum(lengths)
+        starts = ends - lengths
+        with np.errstate(over="ignore"):
+            sh = h[:-2] * np.uint64(0x9E3779B97F4A7C15) ^ h[1:-1] * np.uint64(0xC2B2AE3D27D4EB4F) ^ h[2:] * np.uint64(0x165667B19E3779F9)
+        self.sets: list[np.ndarray] = []
+        for n in range(len(texts)):
+            s, e = starts[n], ends[n]
+            if e - s >= SHINGLE:
+                self.sets.append(np.unique(sh[s : e - SHINGLE + 1]))
+            else:  # too short for a 3-gram: the words together are the one shingle
+                self.sets.append(np.array([int(np.bitwise_xor.reduce(h[s:e])) if e > s else 0], dtype=np.uint64))
 
     def jaccard(self, i: int, j: int) -> float:
         a, b = self.sets[i], self.sets[j]

@@ -32,25 +32,47 @@ _STREET = (
     r"|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Pike|Square|Sq|Trail|Trl)"
 )
 
-# (kind, pattern, group to replace or 0 for the whole match); applied in this order.
-_RULES: list[tuple[str, re.Pattern, int]] = [
-    ("EMAIL", re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"), 0),
-    ("SSN", re.compile(r"(?<![\d-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\d-])"), 0),
-    ("SSN", re.compile(r"(?i)\b(?:ssn|social security(?: number| no\.?)?)\s*(?:is|:|#)?\s*(\d{9})\b"), 1),
-    ("MRN", re.compile(
+# (kind, gate, pattern, group to replace or 0 for the whole match), applied in this order. A rule
+# runs only on text its gate admits: one cheap scan per text instead of ten regex scans.
+_RULES: list[tuple[str, str, re.Pattern, int]] = [
+    ("EMAIL", "@", re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"), 0),
+    ("SSN", "ddd", re.compile(r"(?<![\d-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\d-])"), 0),
+    ("SSN", "ddd", re.compile(r"(?i)\b(?:ssn|social security(?: number| no\.?)?)\s*(?:is|:|#)?\s*(\d{9})\b"), 1),
+    ("MRN", "label", re.compile(
         r"(?i)\b(?:mrn|medical record(?: number| no\.?| #)?|patient (?:id|number|no\.?)|chart (?:number|no\.?))"
         r"\s*(?:is|:|#)?\s*(?:#\s*)?([A-Z]{0,4}-?\d[A-Z0-9-]{3,})\b"), 1),  # fmt: skip
-    ("DOB", re.compile(rf"(?i)\b(?:dob|d\.o\.b\.?|date of birth|birth ?date|born(?: on)?)\s*(?:is|:|-)?\s*({_DATE})", re.IGNORECASE), 1),
-    ("ADDRESS", re.compile(
+    ("DOB", "label", re.compile(rf"(?i)\b(?:dob|d\.o\.b\.?|date of birth|birth ?date|born(?: on)?)\s*(?:is|:|-)?\s*({_DATE})"), 1),
+    ("ADDRESS", "street", re.compile(
         rf"\b\d{{1,6}}\s+(?:[NSEW]\.?\s+)?(?:[A-Z][A-Za-z0-9'-]*\s+){{1,4}}{_STREET}\b\.?"
         r"(?:,?\s*(?:Apt|Apartment|Suite|Ste|Unit|#)\.?\s*[A-Za-z0-9-]+)?"
         r"(?:,\s*[A-Z][A-Za-z]+(?:\s[A-Z][A-Za-z]+)*)?(?:,?\s*[A-Z]{2}\s+\d{5}(?:-\d{4})?)?"), 0),  # fmt: skip
-    ("ADDRESS", re.compile(r"\bP\.?\s?O\.?\s+Box\s+\d+\b", re.IGNORECASE), 0),
-    ("PHONE", re.compile(r"(?<![\w+-])(?:\+?1[-. ]?)?(?:\((\d{3})\)\s?|(\d{3})[-. ])\d{3}[-. ]\d{4}(?![\w-])"), 0),
-    ("PHONE", re.compile(r"(?<![\w+])\+(?!1\b)\d{1,3}(?:[ .-]?\d{1,4}){2,5}(?![\w-])"), 0),
-    ("PHONE", re.compile(r"(?i)\b(?:phone|tel|telephone|cell|mobile|fax)\b\.?\s*(?:number|no\.?)?\s*(?:is|:|#)?\s*(\d{10,11})\b"), 1),
+    ("ADDRESS", "label", re.compile(r"\bP\.?\s?O\.?\s+Box\s+\d+\b", re.IGNORECASE), 0),
+    ("PHONE", "ddd", re.compile(r"(?<![\w+-])(?:\+?1[-. ]?)?(?:\(\d{3}\)\s?|\d{3}[-. ])\d{3}[-. ]\d{4}(?![\w-])"), 0),
+    ("PHONE", "+", re.compile(r"(?<![\w+])\+(?!1\b)\d{1,3}(?:[ .-]?\d{1,4}){2,5}(?![\w-])"), 0),
+    ("PHONE", "ddd", re.compile(r"(?i)\b(?:phone|tel|telephone|cell|mobile|fax)\b\.?\s*(?:number|no\.?)?\s*(?:is|:|#)?\s*(\d{10,11})\b"), 1),
 ]
-_MAYBE = re.compile(r"[@\d]")
+_DIGIT = re.compile(r"\d")
+_DDD = re.compile(r"\d\d\d")
+_STREET_GATE = re.compile(r"\d\s+(?:[NSEW]\.?\s+)?[A-Z]")
+_LABELS = ("ssn", "social security", "mrn", "record", "patient", "chart", "dob", "d.o.b", "birth", "born", "box")
+
+
+def _gates(text: str) -> set[str]:
+    gates = set()
+    if "@" in text:
+        gates.add("@")
+    if "+" in text:
+        gates.add("+")
+    if _DIGIT.search(text) is None:
+        return gates
+    if _DDD.search(text):
+        gates.add("ddd")
+    if _STREET_GATE.search(text):
+        gates.add("street")
+    low = text.lower()
+    if any(k in low for k in _LABELS):
+        gates.add("label")
+    return gates
 
 
 def _keep(kind: str, text: str) -> bool:
@@ -66,10 +88,11 @@ def _keep(kind: str, text: str) -> bool:
 
 def scrub(text: str, counts: Counter) -> str:
     """``text`` with PII replaced by placeholders; ``counts`` gains one per replacement, by kind."""
-    if not _MAYBE.search(text):
+    gates = _gates(text)
+    if not gates:
         return text
-    for kind, pattern, group in _RULES:
-        if kind == "EMAIL" and "@" not in text:
+    for kind, gate, pattern, group in _RULES:
+        if gate not in gates:
             continue
         text = pattern.sub(lambda m, k=kind, g=group: _replace(k, m, g, counts), text)
     return text

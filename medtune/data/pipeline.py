@@ -132,8 +132,8 @@ class _Pipeline:
         train_idx = [i for i in keep if not is_eval[i]]
         eval_idx = [i for i in keep if is_eval[i]]
         weighted = self.weight(train_idx, records)
-        train = _dataset(records, ids, labels, weighted)
-        evals = _dataset(records, ids, labels, eval_idx) if eval_idx else None
+        train = _dataset(records, ids, labels, weighted, f"{self.fp[:32]}-train")
+        evals = _dataset(records, ids, labels, eval_idx, f"{self.fp[:32]}-eval") if eval_idx else None
         self._lap("build")
 
         n_input = self.loaded + sum(1 for x in self.drops if x.invalid)
@@ -460,32 +460,39 @@ def _with_format(sf: SourceFile, fmt: str, fields: dict | None):
     return fmt, fields, rows
 
 
-def _list_array(arrays: list[np.ndarray]):
+def _offsets(lengths: np.ndarray):
     import pyarrow as pa
 
-    lengths = np.fromiter((len(a) for a in arrays), dtype=np.int64, count=len(arrays))
-    offsets = np.zeros(len(arrays) + 1, dtype=np.int64)
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
-    values = np.concatenate(arrays).astype(np.int64, copy=False) if arrays else np.zeros(0, dtype=np.int64)
-    if offsets[-1] >= 2**31:
-        return pa.LargeListArray.from_arrays(pa.array(offsets), pa.array(values))
-    return pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), pa.array(values))
+    return pa.array(offsets if offsets[-1] >= 2**31 else offsets.astype(np.int32)), offsets[-1] >= 2**31
 
 
+def _list_array(offsets, large: bool, values: np.ndarray):
+    import pyarrow as pa
 
-def _dataset(records: list[Record], ids: list[np.ndarray], labels: list[np.ndarray], order: list[int]):
-    """A ``datasets.Dataset`` built straight from Arrow arrays (no per-token Python objects)."""
+    cls = pa.LargeListArray if large else pa.ListArray
+    return cls.from_arrays(offsets, pa.array(values.astype(np.int64, copy=False)))
+
+
+def _dataset(records: list[Record], ids: list[np.ndarray], labels: list[np.ndarray], order: list[int], fingerprint: str):
+    """A ``datasets.Dataset`` built straight from Arrow arrays (no per-token Python objects).
+
+    The fingerprint is given: otherwise ``datasets`` hashes the whole table to make one."""
     import pyarrow as pa
     from datasets import Dataset
     from datasets.table import InMemoryTable
 
     message = pa.struct([("role", pa.string()), ("content", pa.string())])
+    offsets, large = _offsets(np.fromiter((len(ids[i]) for i in order), dtype=np.int64, count=len(order)))
+    flat_ids = np.concatenate([ids[i] for i in order]) if order else np.zeros(0, dtype=np.int64)
+    flat_labels = np.concatenate([labels[i] for i in order]) if order else np.zeros(0, dtype=np.int64)
     table = pa.table(
         {
-            "input_ids": _list_array([ids[i] for i in order]),
-            "attention_mask": _list_array([np.ones(len(ids[i]), dtype=np.int64) for i in order]),
-            "labels": _list_array([labels[i] for i in order]),
+            "input_ids": _list_array(offsets, large, flat_ids),
+            "attention_mask": _list_array(offsets, large, np.ones(len(flat_ids), dtype=np.int64)),
+            "labels": _list_array(offsets, large, flat_labels),
             "messages": pa.array([records[i].messages for i in order], type=pa.list_(message)),
         }
     )
-    return Dataset(InMemoryTable(table))
+    return Dataset(InMemoryTable(table), fingerprint=fingerprint)

@@ -64,8 +64,8 @@ def _layout(tokenizer, roles: tuple[str, ...]) -> _Layout | None:
         enc = tokenizer(text[g0:g1], add_special_tokens=False, return_offsets_mapping=True)
         ids = list(enc["input_ids"])
         labels = [t if _inside(spans, g0 + s, g0 + e) else IGNORE_INDEX for t, (s, e) in zip(ids, enc["offset_mapping"], strict=True)]
-        glue_ids.append(np.asarray(ids, dtype=np.int64))
-        glue_labels.append(np.asarray(labels, dtype=np.int64))
+        glue_ids.append(np.asarray(ids, dtype=np.int32))
+        glue_labels.append(np.asarray(labels, dtype=np.int32))
     return _Layout(glue_ids, glue_labels, trained)
 
 
@@ -76,15 +76,15 @@ def _encode_many(tokenizer, texts: list[str]) -> list[np.ndarray]:
         chunk = texts[i : i + CHUNK]
         if backend is not None:
             encode = getattr(backend, "encode_batch_fast", backend.encode_batch)
-            out += [np.asarray(e.ids, dtype=np.int64) for e in encode(chunk, add_special_tokens=False)]
+            out += [np.asarray(e.ids, dtype=np.int32) for e in encode(chunk, add_special_tokens=False)]
         else:
-            out += [np.asarray(x, dtype=np.int64) for x in tokenizer(chunk, add_special_tokens=False)["input_ids"]]
+            out += [np.asarray(x, dtype=np.int32) for x in tokenizer(chunk, add_special_tokens=False)["input_ids"]]
     return out
 
 
 def _slow(tokenizer, messages: list[dict]) -> tuple[np.ndarray, np.ndarray]:
     enc = tokenize_conversation(tokenizer, messages)
-    return np.asarray(enc["input_ids"], dtype=np.int64), np.asarray(enc["labels"], dtype=np.int64)
+    return np.asarray(enc["input_ids"], dtype=np.int32), np.asarray(enc["labels"], dtype=np.int32)
 
 
 def tokenize_many(tokenizer, conversations: list[list[dict]]) -> tuple[list[np.ndarray], list[np.ndarray], dict]:
@@ -117,7 +117,7 @@ def tokenize_many(tokenizer, conversations: list[list[dict]]) -> tuple[list[np.n
             for k, m in enumerate(msgs):
                 c = encoded[index[m["content"]]]
                 id_parts += [c, lay.glue_ids[k + 1]]
-                lab_parts += [c if lay.trained[k] else np.full(len(c), IGNORE_INDEX, dtype=np.int64), lay.glue_labels[k + 1]]
+                lab_parts += [c if lay.trained[k] else np.full(len(c), IGNORE_INDEX, dtype=np.int32), lay.glue_labels[k + 1]]
             ids, labels = np.concatenate(id_parts), np.concatenate(lab_parts)
         ids_out.append(ids)
         labels_out.append(labels)
