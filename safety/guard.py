@@ -13,13 +13,14 @@ from typing import Any, Iterable
 
 from .audit import AuditLog
 from .config import load_config
-from .matcher import Matcher
-from .negation import is_informational, is_negated
-from .normalize import normalize
+from .chains import find_chains
+from .context import context_of
+from .matcher import Matcher, Rule
+from .negation import is_negated
+from .normalize import Normalized, deobfuscated, normalize
 from .policy import Policy, safety_section
 
 _ACTION_RANK = {"allow": 0, "monitor": 1, "defer": 2}
-INFORMATIONAL = "informational"
 
 
 @dataclass
@@ -30,7 +31,7 @@ class Match:
     span: tuple[int, int]  # [start, end) in the original text
     text: str  # original[start:end]
     negated: bool = False
-    context: str | None = None  # "informational" when downgraded to monitor
+    context: str | None = None  # "informational"/"historical": downgraded to monitor
     message_index: int | None = None  # position in the conversation, if any
 
     def to_dict(self) -> dict:
@@ -124,29 +125,74 @@ class SafetyGuard:
         With final=False the text may still grow (streaming): a phrase touching the
         end is not reported yet, since "chest pain" could become "chest painful".
         """
+        return self.inspect(text, final=final, message_index=message_index)[0]
+
+    def inspect(self, text: str, *, final: bool = True, message_index: int | None = None,
+                holdback: bool = False) -> tuple[list[Match], int]:
+        """Matches, plus (with holdback=True) the original index before which no phrase
+        can still start: what a stream may release. Without holdback that is len(text).
+        """
         if not self.enabled or not text:
-            return []
+            return [], len(text)
         norm = normalize(text)
-        padded = norm.padded[:-1] if (not final and norm.open_end) else norm.padded
+        matches, safe = self._inspect_view(norm, final, message_index, holdback)
+        view = deobfuscated(text)
+        if view is not None:  # "c h e s t  p a i n", "bre-ath-ing", "thr0at"
+            extra, _ = self._inspect_view(normalize(view[0]), final, message_index, False)
+            seen = {(m.rule_id, m.span) for m in matches}
+            for m in extra:
+                start, end = view[1][m.span[0]], view[1][m.span[1] - 1] + 1
+                if (m.rule_id, (start, end)) not in seen:
+                    m.span, m.text = (start, end), text[start:end]
+                    matches.append(m)
+            matches = _drop_contained(matches)
+        return matches, safe
+
+    def _inspect_view(self, norm: Normalized, final: bool, message_index: int | None,
+                      holdback: bool) -> tuple[list[Match], int]:
+        growing = not final
+        padded = norm.padded[:-1] if (growing and norm.open_end) else norm.padded
+        safe = len(norm.original)
+        if holdback:
+            pending = self.matcher.pending_start(padded)
+            if pending is not None and pending + 1 < len(padded):
+                safe = norm.span(norm.token_index(pending))[0]
         hits = self.matcher.find(padded)
         if not hits:
-            return []
-        informational = None
-        matches: list[Match] = []
+            return [], safe
+        found: list[tuple[Rule, int, int]] = []
+        parts: dict[Rule, list[tuple[int, int, int]]] = {}
         for hit in hits:
             first = norm.token_index(hit.start)
             last = first + hit.tokens - 1
-            start, end = norm.span(first)[0], norm.span(last)[1]
-            negated = self.negation and is_negated(norm, first, last)
-            context = None
-            if self.negation and not negated:
-                if informational is None:
-                    informational = is_informational(norm)
-                context = INFORMATIONAL if informational else None
             for rule in hit.rules:
-                matches.append(Match(rule.phrase, rule.category, rule.rule_id, (start, end),
-                                     text[start:end], negated, context, message_index))
-        return _drop_contained(matches)
+                found.append((rule, first, last))
+            for rule, index in hit.parts:
+                parts.setdefault(rule, []).append((index, first, last))
+        negated_in_gap: set[tuple[Rule, int, int]] = set()
+        if parts:
+            chains, hold = find_chains(norm, parts, growing=holdback and growing)
+            for chain in chains:
+                found.append((chain.rule, chain.first, chain.last))
+                if chain.negated:
+                    negated_in_gap.add((chain.rule, chain.first, chain.last))
+            if hold is not None:
+                safe = min(safe, norm.span(hold)[0])
+        context = INITIAL = object()
+        matches: list[Match] = []
+        text = norm.original
+        for rule, first, last in found:
+            start, end = norm.span(first)[0], norm.span(last)[1]
+            negated = (rule, first, last) in negated_in_gap or (
+                self.negation and is_negated(norm, first, last))
+            note = None
+            if self.negation and not negated:
+                if context is INITIAL:
+                    context = context_of(norm)
+                note = context
+            matches.append(Match(rule.phrase, rule.category, rule.rule_id, (start, end),
+                                 text[start:end], negated, note, message_index))
+        return _drop_contained(matches), safe
 
     def decide(self, matches: list[Match]) -> Decision:
         best = None
@@ -166,7 +212,7 @@ class SafetyGuard:
 
     def _effective_action(self, match: Match) -> str:
         action = self.policy.categories[match.category].action
-        return "monitor" if match.context == INFORMATIONAL else action
+        return "monitor" if match.context else action
 
     def _check(self, text: str, kind: str) -> Decision:
         start = time.perf_counter_ns()

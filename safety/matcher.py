@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from .policy import Policy
-from .variants import expand
+from .variants import expand, parse_phrase
 
 try:  # optional C extension
     import ahocorasick as _ahocorasick
@@ -27,6 +27,11 @@ class Rule:
     phrase: str
     action: str
     priority: int
+    gaps: tuple[int, ...] = ()  # for multi-part phrases: most words between parts
+
+    @property
+    def parts(self) -> int:
+        return len(self.gaps) + 1
 
 
 @dataclass(frozen=True)
@@ -35,7 +40,8 @@ class Hit:
 
     start: int  # index of the key's leading space in the padded text
     tokens: int  # how many tokens the key spans
-    rules: tuple[Rule, ...]
+    rules: tuple[Rule, ...]  # one-part rules this key completes
+    parts: tuple[tuple[Rule, int], ...]  # (multi-part rule, part index) this key is
 
 
 class PyAutomaton:
@@ -115,21 +121,35 @@ def compile_keys(keys: dict[str, object], native: bool | None = None):
 
 
 class Matcher:
-    """All phrases of a policy compiled into one automaton; build once, reuse."""
+    """All phrases of a policy compiled into one automaton; build once, reuse.
+
+    A one-part phrase becomes keys that complete a rule on their own; each part of a
+    multi-part phrase ("chest * pain|hurts") becomes keys tagged with the part index,
+    which the guard chains together after the pass.
+    """
 
     def __init__(self, policy: Policy, native: bool | None = None):
         self.rules: list[Rule] = []
-        keys: dict[str, list[Rule]] = {}
+        whole: dict[str, list[Rule]] = {}
+        parts: dict[str, list[tuple[Rule, int]]] = {}
         for category in policy.categories.values():
             for i, phrase in enumerate(category.phrases):
+                spec = parse_phrase(phrase)
                 rule = Rule(f"{category.name}.{i}", category.name, phrase,
-                            category.action, category.priority)
+                            category.action, category.priority, spec.gaps)
                 self.rules.append(rule)
-                for variant in expand(phrase):
-                    bucket = keys.setdefault(f" {variant} ", [])
-                    if all(r.category != rule.category for r in bucket):
-                        bucket.append(rule)
-        self.automaton = compile_keys({k: tuple(v) for k, v in keys.items()}, native)
+                for index, alternatives in enumerate(spec.parts):
+                    for variant in {v for alt in alternatives for v in expand(alt)}:
+                        key = f" {variant} "
+                        if rule.parts == 1:
+                            bucket = whole.setdefault(key, [])
+                            if all(r.category != rule.category for r in bucket):
+                                bucket.append(rule)
+                        else:
+                            parts.setdefault(key, []).append((rule, index))
+        keys = {key: (tuple(whole.get(key, ())), tuple(parts.get(key, ())))
+                for key in whole.keys() | parts.keys()}
+        self.automaton = compile_keys(keys, native)
         self.max_key_length = max(map(len, keys), default=0)
         self.key_count = len(keys)
         self._empty = not keys
@@ -138,8 +158,8 @@ class Matcher:
         """All keys in the padded normalized text, overlapping ones included."""
         if self._empty:
             return []
-        return [Hit(end - length + 1, count, rules)
-                for end, (length, count, rules) in self.automaton.iter(padded)]
+        return [Hit(end - length + 1, count, rules, parts)
+                for end, (length, count, (rules, parts)) in self.automaton.iter(padded)]
 
     def pending_start(self, padded: str) -> int | None:
         """Where the longest suffix that could still grow into a key starts, if any.

@@ -1,16 +1,13 @@
-"""Context around a match: NegEx-style negation and plain information questions.
+"""NegEx-style negation: "I have no chest pain" is reported, not deferred.
 
-Both rules can only *weaken* a match, so both are deliberately narrow: a wrongly
-negated emergency is far worse than a needless deferral. Only clear negation
-triggers count ("no", "denies", "without", "never had", ...; not a bare "not" or
-"never", which too often appear in "I do not know why my chest hurts"), within a few
-words, and never across a sentence end or a "but".
+Negation can only *weaken* a match, so it is deliberately narrow: a wrongly negated
+emergency is far worse than a needless deferral. Only clear triggers count ("no",
+"denies", "without", "never had", ...), within a few words, never across a sentence end
+or a "but". A bare "not" reaches only two words ("not really suicidal"), and a bare
+"never" none, since "I do not know why my chest hurts" is no negation.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
-from .matcher import compile_keys
 from .normalize import Normalized
 from .variants import expand
 
@@ -22,9 +19,11 @@ PRE_TRIGGERS = (
     "never experienced", "negative for", "free of", "no sign of", "no signs of",
     "no history of", "no evidence of", "no episodes of", "ruled out", "rules out",
     "absence of", "not having", "not experiencing", "not had", "not any", "don't have",
-    "doesn't have", "didn't have", "haven't had", "hasn't had", "no longer have",
-    "no longer has", "no more", "nor", "neither", "none of",
+    "doesn't have", "didn't have", "haven't had", "hasn't had", "hasn't got",
+    "haven't got", "no longer have", "no longer has", "no more", "nor", "neither",
+    "none of", "not",
 )
+SHORT_REACH = {"not": 2}  # triggers whose scope is shorter than WINDOW
 POST_TRIGGERS = (
     "ruled out", "was negative", "is negative", "were negative", "came back negative",
     "tested negative", "has resolved", "have resolved", "resolved",
@@ -35,6 +34,8 @@ PSEUDO_AFTER = {
            "change", "help", "clue", "end", "sooner", "time", "longer able"),
     "without": ("warning", "any warning", "stopping", "relief", "help"),
     "not any": ("better",),
+    "not": ("sure", "only", "just", "certain", "even", "better", "improving", "getting",
+            "go away", "going away", "stopping", "know", "able", "helping", "working"),
 }
 # "without" after these words is a double negative ("can't walk without chest pain").
 _DOUBLE_NEGATIVE = {"cant", "cannot", "couldnt", "not", "unable", "never"}
@@ -45,25 +46,6 @@ TERMINATOR_WORDS = {
 }
 TERMINATOR_CHARS = frozenset(".;!?\n\r\u2026\u3002\uff01\uff1f\uff1b\u061f")
 _INTERJECTION_CHARS = frozenset(",:-\u2013\u2014")  # "No, I can't breathe"
-
-# Information questions: these cues, with no sign of a real person or a present
-# situation anywhere else in the text, downgrade a match to monitor.
-INFO_CUES = (
-    "signs of", "sign of", "symptoms of", "symptom of", "warning signs", "what is",
-    "what are", "what does", "whats", "how do i recognize", "how do you recognize",
-    "how to recognize", "how to recognise", "how to tell if", "how can you tell if",
-    "difference between", "what causes", "definition of", "define", "explain",
-    "tell me about", "learn about", "first aid for", "for an essay", "for a class",
-)
-PERSONAL_WORDS = frozenset(
-    "i im ive id me my mine myself we us our ours he hes him his himself she shes her "
-    "hers herself they theyre them their themselves now currently today tonight "
-    "suddenly just help please urgent hurry mom mum mother dad father son daughter "
-    "husband wife boyfriend girlfriend partner brother sister grandma grandpa "
-    "grandmother grandfather friend kid kids child children baby newborn infant "
-    "toddler aunt uncle roommate neighbor neighbour coworker".split()
-)
-
 
 def _index(phrases: tuple[str, ...], key_at: int) -> dict[str, list[tuple[str, ...]]]:
     """Token tuples of every spelling, indexed by the token at `key_at` (0 or -1)."""
@@ -119,7 +101,8 @@ def is_negated(norm: Normalized, first: int, last: int) -> bool:
             for trigger in _PRE_BY_LAST.get(toks[j], ()):
                 start = j - len(trigger) + 1
                 if 0 <= start < first and tuple(toks[start : j + 1]) == trigger:
-                    if not _is_pseudo(norm, trigger, start):
+                    reach = SHORT_REACH.get(" ".join(trigger), WINDOW)
+                    if first - 1 - j <= reach and not _is_pseudo(norm, trigger, start):
                         return True
             j -= 1
     after = toks[last + 1 : last + POST_WINDOW + 2]
@@ -133,24 +116,3 @@ def is_negated(norm: Normalized, first: int, last: int) -> bool:
                     return True
             j += 1
     return False
-
-
-def is_informational(norm: Normalized) -> bool:
-    """A general question ("what are the signs of a stroke?"), not someone's situation.
-
-    Words inside a cue do not count as personal: the "i" of "how do i recognize" is
-    nobody's situation. Only called for texts that matched, so a second pass is cheap.
-    """
-    cue_tokens: set[int] = set()
-    for end, (length, count, _) in _cue_automaton().iter(norm.padded):
-        first = norm.token_index(end - length + 1)
-        cue_tokens.update(range(first, first + count))
-    if not cue_tokens:
-        return False
-    return not any(tok in PERSONAL_WORDS for i, tok in enumerate(norm.tokens)
-                   if i not in cue_tokens)
-
-
-@lru_cache(maxsize=1)
-def _cue_automaton():
-    return compile_keys({f" {v} ": None for cue in INFO_CUES for v in expand(cue)})

@@ -194,3 +194,56 @@ def token_spans(text: str) -> list[tuple[int, int]]:
     if start >= 0:
         spans.append((start, end))
     return spans
+
+
+# -- obfuscation ---------------------------------------------------------------------
+# "c h e s t  p a i n", "s-u-i-c-i-d-e", "bre-ath-ing", "thr0at sw3lling": a second
+# view of the text with those tricks undone is matched too. To keep ordinary texts
+# cheap, the tricks are looked for in a one-character-per-character "shape" of the
+# text (letter -> a, look-alike digit -> 0, other digit -> 9, joiner -> -, space, other).
+
+
+class _ShapeTable(dict):
+    def __missing__(self, cp: int) -> str:
+        ch = chr(cp)
+        if ch.isalpha():
+            shape = "a"
+        elif ch in "013457":
+            shape = "0"
+        elif ch.isdigit():
+            shape = "9"
+        elif ch in "-.*_\u00b7\u2022\u2010\u2011":
+            shape = "-"
+        else:
+            shape = " " if ch == " " else "."
+        self[cp] = shape
+        return shape
+
+
+_SHAPE = _ShapeTable()
+_ASCII_SHAPE = bytes(ord(_SHAPE[cp]) for cp in range(256) if cp < 128) + bytes(128)
+_SPACED = re.compile(r"(?<![a09])a([ \-])a(?:\1a)+(?![a09])")  # single letters, one joiner
+_INWORD = re.compile(r"(?<=a)-(?=a)")  # "bre-ath-ing"
+_LEET_WORD = re.compile(r"(?<![a09])a[a09]*0[a09]*")  # a word starting with a letter
+_LEET = str.maketrans("013457", "oieast")
+
+
+def deobfuscated(text: str) -> tuple[str, list[int]] | None:
+    """(view, index map) with joiners inside words removed and look-alike digits in
+    words read as letters, or None when the text shows no such trick.
+    view[i] came from text[index_map[i]]."""
+    if text.isascii():  # bytes.translate is several times faster than str.translate
+        shape = text.encode("ascii").translate(_ASCII_SHAPE).decode("ascii")
+    else:
+        shape = text.translate(_SHAPE)
+    if " a a " not in f" {shape}" and "a-a" not in shape and "a0" not in shape:
+        return None
+    dropped = {m.start() for m in _INWORD.finditer(shape)}
+    for m in _SPACED.finditer(shape):
+        dropped.update(range(m.start() + 1, m.end(), 2))
+    keep = [i for i in range(len(text)) if i not in dropped]
+    view = "".join(text[i] for i in keep)
+    view_shape = "".join(shape[i] for i in keep)
+    for m in _LEET_WORD.finditer(view_shape):
+        view = view[: m.start()] + view[m.start() : m.end()].translate(_LEET) + view[m.end() :]
+    return (view, keep) if view != text else None

@@ -15,8 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from .default_policy import DEFAULT_POLICY
-from .normalize import normal_form
-from .variants import canonical
+from .variants import canonical, phrase_problems
 
 ACTIONS = ("defer", "monitor")
 MIN_PHRASE_CHARS = 3
@@ -144,7 +143,7 @@ def _merged_categories(section: dict) -> dict[str, dict]:
             if key == "phrases":
                 extra = [p for p in (value or []) if p not in base["phrases"]]
                 target["phrases"] = list(base["phrases"]) + extra
-            else:
+            elif value is not None:  # None means "keep the default" (e.g. message: null)
                 target[key] = value
         merged[name] = target
     return merged
@@ -194,9 +193,9 @@ def _lint_category(name: str, spec: dict, path: str, user_spec: dict) -> list[Li
         where = f"{phrases_at}[{i}]"
         if not isinstance(phrase, str):
             issues.append(LintIssue("error", where, "phrase must be a string"))
-        elif len(normal_form(phrase)) < MIN_PHRASE_CHARS:
-            issues.append(LintIssue("error", where, f"phrase {phrase!r} is shorter than "
-                                    f"{MIN_PHRASE_CHARS} characters after normalization"))
+        else:
+            issues += [LintIssue("error", where, f"phrase {problem}")
+                       for problem in phrase_problems(phrase, MIN_PHRASE_CHARS)]
     return issues
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 
 from .guard import Decision, SafetyGuard
-from .normalize import normalize
 
 
 class StreamGuard:
@@ -56,24 +55,15 @@ class StreamGuard:
         return out
 
     def _advance(self, final: bool) -> str:
-        self.decision = self.guard.decide(self.guard.scan(self._text, final=final))
+        matches, safe = self.guard.inspect(self._text, final=final, holdback=not final)
+        self.decision = self.guard.decide(matches)
         if self.decision.deferred:
             self._deferred = True
             self._record()
             return self.decision.message or ""
-        safe = len(self._text) if final else self._safe_end()
         out = self._text[self._emitted : safe]
         self._emitted = max(self._emitted, safe)
         return out
-
-    def _safe_end(self) -> int:
-        """Original index before which no phrase can start any more."""
-        norm = normalize(self._text)
-        padded = norm.padded[:-1] if norm.open_end else norm.padded
-        pos = self.guard.matcher.pending_start(padded)
-        if pos is None or pos + 1 >= len(padded):
-            return len(self._text)  # nothing pending, or only a separator so far
-        return norm.span(norm.token_index(pos))[0]
 
     def _record(self) -> None:
         if self.guard.audit:

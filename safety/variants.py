@@ -6,9 +6,11 @@ plural here, so "strokes of a brush" never matches a stroke phrase.
 """
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from itertools import product
 
-from .normalize import tokens
+from .normalize import normal_form, tokens
 
 # Tokens that mean the same thing for matching. A phrase using any member matches
 # text using any other member. Keep families to medical verbs/nouns and pronouns.
@@ -131,7 +133,13 @@ def contract(toks: list[str]) -> list[str]:
 
 def canonical(phrase: str) -> str:
     """The phrase's identity for duplicate detection and hashing."""
-    return " ".join(contract(tokens(phrase)))
+    spec = parse_phrase(phrase)
+    parts = ["|".join(sorted({" ".join(contract(tokens(alt))) for alt in alts}))
+             for alts in spec.parts]
+    out = parts[0]
+    for gap, part in zip(spec.gaps, parts[1:]):
+        out += f" *{gap} {part}"
+    return out
 
 
 def token_forms(token: str) -> list[str]:
@@ -153,3 +161,55 @@ def expand(phrase: str) -> list[str]:
     if count > MAX_VARIANTS:  # keep pathological phrases cheap: vary contractions only
         alternatives = [[tok, *CONTRACTIONS.get(tok, ())] for tok in contract(tokens(phrase))]
     return [" ".join(combo) for combo in product(*alternatives)]
+
+
+# -- phrase syntax -------------------------------------------------------------------
+
+DEFAULT_GAP = 4  # words allowed by a bare "*"
+_GAP_WORD = re.compile(r"\*(\d*)")
+
+
+@dataclass(frozen=True)
+class PhraseSpec:
+    """A phrase: parts in order, each a set of alternative wordings.
+
+    "chest * pain|hurts|tight" is two parts, "chest" then one of "pain", "hurts",
+    "tight" at most DEFAULT_GAP words later in the same sentence; "*2" allows 2 words.
+    A phrase without "*" or "|" is one part with one wording.
+    """
+
+    parts: tuple[tuple[str, ...], ...]
+    gaps: tuple[int, ...]  # gaps[i]: most words between part i and part i + 1
+
+
+def parse_phrase(phrase: str) -> PhraseSpec:
+    parts: list[str] = []
+    gaps: list[int] = []
+    current: list[str] = []
+    for word in phrase.split():
+        gap = _GAP_WORD.fullmatch(word)
+        if gap:
+            parts.append(" ".join(current))
+            gaps.append(int(gap.group(1)) if gap.group(1) else DEFAULT_GAP)
+            current = []
+        else:
+            current.append(word)
+    parts.append(" ".join(current))
+    return PhraseSpec(tuple(tuple(a.strip() for a in part.split("|")) for part in parts),
+                      tuple(gaps))
+
+
+def phrase_problems(phrase: str, min_chars: int) -> list[str]:
+    """What is wrong with a phrase's syntax or wording (empty list if nothing)."""
+    problems = []
+    for alts in parse_phrase(phrase).parts:
+        for alt in alts:
+            if len(normal_form(alt)) < min_chars:
+                what = f"{alt!r} in {phrase!r}" if alt != phrase else repr(phrase)
+                problems.append(f"{what} is shorter than {min_chars} characters after normalization")
+    return problems
+
+
+def example_text(phrase: str) -> str:
+    """One plain text the phrase matches: the first wording of each part."""
+    return " ".join(alts[0] for alts in parse_phrase(phrase).parts)

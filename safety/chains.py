@@ -1,0 +1,71 @@
+"""Multi-part phrases: "chest * pain|hurts" found as parts, then chained in order.
+
+People describe the same red flag in many word orders and with words in between ("my
+chest has been hurting", "one side of his face has dropped"). A part is an ordinary
+automaton key, so the single pass still finds everything; chaining only looks at the
+few part hits of one text. Parts never chain across a sentence end, and a negation
+inside the chain ("my chest doesn't hurt") marks it negated.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .matcher import Rule
+from .negation import TERMINATOR_CHARS
+from .normalize import Normalized
+
+# A chain with one of these words between its parts is negated: "chest doesn't hurt".
+GAP_NEGATIONS = frozenset(
+    "no not never dont doesnt didnt isnt wasnt arent werent hasnt havent hadnt without "
+    "nothing none neither nor cant cannot".split())
+
+
+@dataclass(frozen=True)
+class Chain:
+    rule: Rule
+    first: int  # first token of part 0
+    last: int  # last token of the last part
+    negated: bool  # a negation word sits between two parts
+
+
+def _sentence_break(norm: Normalized, left: int, right: int) -> bool:
+    """True if a sentence ends between token `left` and token `right`."""
+    between = norm.original[norm.span(left)[1] : norm.span(right)[0]]
+    return not TERMINATOR_CHARS.isdisjoint(between)
+
+
+def find_chains(norm: Normalized, found: dict[Rule, list[tuple[int, int, int]]],
+                growing: bool = False) -> tuple[list[Chain], int | None]:
+    """Complete chains, and (if the text may still grow) the first token of the earliest
+    incomplete chain that later text could still complete, so a stream can hold it.
+
+    `found` maps each rule to its part hits as (part index, first token, last token).
+    """
+    chains: list[Chain] = []
+    hold: int | None = None
+    count = len(norm.tokens)
+    for rule, hits in found.items():
+        by_part: list[list[tuple[int, int]]] = [[] for _ in range(rule.parts)]
+        for part, first, last in hits:
+            by_part[part].append((first, last))
+        if not by_part[0]:
+            continue
+        for part_hits in by_part:
+            part_hits.sort()
+        for start, end in by_part[0]:
+            last, negated = end, False
+            for index in range(1, rule.parts):
+                gap = rule.gaps[index - 1]
+                nxt = next((h for h in by_part[index]
+                            if last < h[0] <= last + gap + 1
+                            and not _sentence_break(norm, last, h[0])), None)
+                if nxt is None:
+                    rest = norm.original[norm.span(last)[1] :]
+                    if growing and count - 1 - last <= gap and TERMINATOR_CHARS.isdisjoint(rest):
+                        hold = start if hold is None else min(hold, start)
+                    break
+                negated = negated or not GAP_NEGATIONS.isdisjoint(norm.tokens[last + 1 : nxt[0]])
+                last = nxt[1]
+            else:
+                chains.append(Chain(rule, start, last, negated))
+    return chains, hold

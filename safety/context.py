@@ -1,0 +1,77 @@
+"""Whole-message context that turns a red-flag match into something to log, not defer.
+
+Two narrow cases, each a cue plus the *absence* of anything that points at a real
+person's situation right now:
+
+- informational: "What are the warning signs of meningitis?" (but not "... my son has
+  a purple rash": a person is involved);
+- historical: "I had a heart attack 5 years ago, what should my cholesterol be?" (but
+  not "... and now my chest hurts again": something is happening now).
+
+Cue words themselves never disqualify ("how do I recognize" contains "I").
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from .matcher import compile_keys
+from .normalize import Normalized
+from .variants import expand
+
+INFORMATIONAL = "informational"
+HISTORICAL = "historical"
+
+INFO_CUES = (
+    "signs of", "sign of", "symptoms of", "symptom of", "warning signs", "what is",
+    "what are", "what does", "whats", "how do i recognize", "how do you recognize",
+    "how to recognize", "how to recognise", "how to tell if", "how can you tell if",
+    "difference between", "what causes", "definition of", "define", "explain",
+    "tell me about", "learn about", "first aid for", "for an essay", "for a class",
+    "how does", "how is", "how are", "how do they", "how long does", "what happens",
+    "is it true", "how common is", "risk factors for", "treatment for", "treated",
+    "diagnosed", "prevent", "prevention of",
+)
+PERSONAL_WORDS = frozenset(
+    "i im ive id me my mine myself we us our ours he hes him his himself she shes her "
+    "hers herself theyre now currently today tonight suddenly just help please urgent "
+    "hurry mom mum mother dad father son daughter husband wife boyfriend girlfriend "
+    "partner brother sister grandma grandpa grandmother grandfather friend kid kids "
+    "child children baby newborn infant toddler aunt uncle roommate neighbor neighbour "
+    "coworker".split())
+
+PAST_CUES = (
+    "years ago", "year ago", "months ago", "decades ago", "last year", "as a child",
+    "as a kid", "as a teenager", "as a teen", "when i was", "first pregnancy",
+    "previous pregnancy", "last pregnancy", "in recovery", "years back", "in the past",
+    "used to", "history of", "back in",
+)
+PRESENT_WORDS = frozenset(
+    "now currently today tonight yesterday suddenly still again just started starting "
+    "since hours hour minutes minute happening keeps keep urgent hurry right".split())
+
+CONTEXTS = ((INFORMATIONAL, INFO_CUES, PERSONAL_WORDS), (HISTORICAL, PAST_CUES, PRESENT_WORDS))
+
+
+@lru_cache(maxsize=1)
+def _cue_automaton():
+    keys: dict[str, str] = {}
+    for name, cues, _ in CONTEXTS:
+        for cue in cues:
+            for variant in expand(cue):
+                keys.setdefault(f" {variant} ", name)
+    return compile_keys(keys)
+
+
+def context_of(norm: Normalized) -> str | None:
+    """INFORMATIONAL, HISTORICAL or None for the whole text. Only called for texts that
+    matched, so the second automaton pass is rare and cheap."""
+    cue_tokens: dict[str, set[int]] = {}
+    for end, (length, count, name) in _cue_automaton().iter(norm.padded):
+        first = norm.token_index(end - length + 1)
+        cue_tokens.setdefault(name, set()).update(range(first, first + count))
+    for name, _, disqualifiers in CONTEXTS:
+        inside = cue_tokens.get(name)
+        if inside and not any(tok in disqualifiers for i, tok in enumerate(norm.tokens)
+                              if i not in inside):
+            return name
+    return None
