@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 SHINGLE = 3
+RECALL = 0.95  # chance that LSH proposes a pair whose similarity is exactly the threshold
 _MASK61 = np.uint64((1 << 61) - 1)
 _WORD = re.compile(r"\w+")
 
@@ -37,18 +38,15 @@ def exact_duplicates(keys: list[str]) -> dict[int, int]:
     return dupes
 
 
-def optimal_bands(threshold: float, num_perm: int) -> tuple[int, int]:
-    """LSH bands and rows per band minimising false positives plus false negatives around ``threshold``."""
-    xs = np.linspace(0.0, 1.0, 201)
-    best, best_err = (1, num_perm), float("inf")
-    for b in range(1, num_perm + 1):
-        r = num_perm // b
-        p = 1 - (1 - xs**r) ** b
-        fp = np.trapezoid(np.where(xs < threshold, p, 0), xs)
-        fn = np.trapezoid(np.where(xs >= threshold, 1 - p, 0), xs)
-        if fp + fn < best_err:
-            best, best_err = (b, r), fp + fn
-    return best
+def lsh_bands(threshold: float, num_perm: int, recall: float = RECALL) -> tuple[int, int]:
+    """LSH ``(bands, rows per band)``: the strictest banding that still finds a pair exactly at
+    ``threshold`` with probability ``recall``. Candidates are verified exactly, so a looser band
+    costs only time, while a missed pair is a duplicate kept."""
+    for rows in range(num_perm, 0, -1):
+        bands = num_perm // rows
+        if 1 - (1 - threshold**rows) ** bands >= recall:
+            return bands, rows
+    return num_perm, 1
 
 
 def _stable_hash(word: str) -> int:
@@ -121,7 +119,7 @@ class NearResult:
 
 def near_duplicates(texts: list[str], is_eval: list[bool], threshold: float, num_perm: int) -> NearResult:
     """Which rows to drop as near-duplicates (see the module docstring for the order)."""
-    bands, rows = optimal_bands(threshold, num_perm)
+    bands, rows = lsh_bands(threshold, num_perm)
     if not texts:
         return NearResult({}, bands, rows)
     shingles = _Shingles(texts)
