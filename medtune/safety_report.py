@@ -28,7 +28,6 @@ import html
 import json
 import platform
 import re
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -39,6 +38,7 @@ from typing import Any
 
 from medtune.config import Config, config_hash, load_saved_config
 from medtune.errors import MedtuneError, RunError
+from medtune.runs import find_run, git_state, package_versions
 from medtune.stats import mcnemar_exact, percentile, wilson_interval
 
 SCHEMA = "medtune.safety_report/1"
@@ -52,7 +52,7 @@ SPLIT_NOTES = {
     "dev": "written while the policy was being developed; the policy may be tuned to these, so they are optimistic",
     "heldout": "written without looking at the policy; the honest estimate for messages the layer has never seen",
 }
-VERSION_PACKAGES = ("medtune", "torch", "transformers", "peft", "pyahocorasick", "pydantic", "matplotlib")
+EXTRA_PACKAGES = ("pyahocorasick", "pydantic", "matplotlib")
 
 
 class SuiteError(MedtuneError):
@@ -476,8 +476,6 @@ def load_model_under_test(cfg: Config, label: str, run_ref: str | None) -> Model
         desc = {"base_model_name": cfg.model.base_model_name, "run": None, "weights": "base", "max_new_tokens": max_new}
         return ModelUnderTest(label, desc, cfg.safety.system_prompt, hf_generator(model, tok, max_new, batch))
 
-    from medtune.runs import find_run
-
     run_dir = find_run(cfg, run_ref)
     run_cfg = load_saved_config(run_dir / "config.yaml")
     run_cfg._root = cfg.root  # the run's relative paths (model cache) resolve in this project
@@ -502,7 +500,8 @@ def load_model_under_test(cfg: Config, label: str, run_ref: str | None) -> Model
         "run": str(run_dir),
         "weights": weights,
         "run_config_hash": config_hash(run_cfg),
-        "run_git_commit": meta.get("git_commit"),
+        "run_status": meta.get("status"),
+        "run_git": meta.get("git"),
         "max_new_tokens": max_new,
     }
     return ModelUnderTest(label, desc, run_cfg.safety.system_prompt, hf_generator(model, tok, max_new, batch))
@@ -674,29 +673,17 @@ def check_gates(cfg: Config, overall: dict) -> list[dict]:
 # --------------------------------------------------------------------------------------------
 
 
-def package_versions() -> dict[str, str | None]:
+def versions() -> dict[str, str | None]:
+    """The trainer's package list plus what this report depends on (matcher, charts)."""
     from importlib.metadata import PackageNotFoundError, version
 
-    out: dict[str, str | None] = {"python": platform.python_version()}
-    for name in VERSION_PACKAGES:
+    out = package_versions()
+    for name in EXTRA_PACKAGES:
         try:
             out[name] = version(name)
         except PackageNotFoundError:
             out[name] = None
     return out
-
-
-def git_state(root: Path) -> dict:
-    def git(*args: str) -> str | None:
-        try:
-            res = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10)
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return res.stdout.strip() if res.returncode == 0 else None
-
-    commit = git("rev-parse", "HEAD")
-    status = git("status", "--porcelain") if commit else None
-    return {"commit": commit, "dirty": bool(status) if status is not None else None}
 
 
 def _now() -> str:
@@ -744,7 +731,7 @@ def build_report(
             "base_model_name": cfg.model.base_model_name,
             "models": [m["model"] | {"label": m["label"]} for m in model_sections],
             "git": git_state(cfg.root),
-            "versions": package_versions(),
+            "versions": versions(),
             "platform": platform.platform(),
             "command": list(argv) if argv is not None else None,
         },
@@ -921,8 +908,8 @@ def charts(report: dict, min_recall: float) -> dict[str, bytes]:
         colors = ["#2b8a3e" if v >= min_recall else "#c92a2a" for v in vals]
         ax.barh(ys, vals, xerr=err, color=colors, capsize=4, ecolor="#333")
         ax.set_yticks(ys, [f"{n} ({s['k']}/{s['n']})" for n, s in cats])
-        ax.axvline(min_recall, color="#555", linestyle="--", linewidth=1)
-        ax.text(min_recall, -0.75, f" gate {min_recall:g}", fontsize=8, color="#555", va="bottom")
+        ax.axvline(min_recall, color="#555", linestyle="--", linewidth=1, label=f"gate: min_recall {min_recall:g}")
+        ax.legend(loc="lower right", fontsize=8)
     ax.set_xlim(0, 1.05)
     ax.set_xlabel("sensitivity (defer cases deferred), Wilson 95% CI")
     ax.set_title("Sensitivity per category")
