@@ -35,7 +35,6 @@ from medtune.safety_report import (
     ModelUnderTest,
     SuiteError,
     build_report,
-    evaluate_model,
     load_suites,
     refusal_markers,
 )
@@ -385,6 +384,18 @@ def test_model_section_counts_what_the_user_sees(project: Path):
     assert rows["e4"]["correct"] is False and rows["e3"]["correct"] is True
     assert m["by_split"]["dev"]["allow_cases"]["over_refusal"]["n"] == 2  # a1, a3
     assert m["generation"]["cases_generated"] == 5 and m["generation"]["stopped_on_stop_token"] == 5
+
+
+def test_a_run_without_weights_is_a_user_error(project: Path, capsys):
+    from medtune.config import dump_config
+
+    run = project / "runs" / "unfinished"
+    run.mkdir(parents=True)
+    (run / "config.yaml").write_text(dump_config(load_config(project / "config.yaml").config))
+    code, _ = report_cli(project, "--run", "runs/unfinished")
+    assert code == 2 and "has neither adapter/ nor model/" in capsys.readouterr().err
+    code, _ = report_cli(project, "--run", "runs/nothing-here")
+    assert code == 2 and "not a run directory" in capsys.readouterr().err
 
 
 @pytest.fixture
