@@ -256,12 +256,9 @@ def evaluate_layer(guard, cases: Sequence[Case]) -> list[dict]:
     guard.check_input("warm up")  # first-call costs (lazy imports, caches) are not per-case latency
     rows = []
     for case in cases:
-        if case.messages is not None:
-            t0 = time.perf_counter_ns()
-            decision = guard.check_conversation(case.messages)
-        else:
-            t0 = time.perf_counter_ns()
-            decision = guard.check_input(case.text)
+        multi = case.messages is not None
+        t0 = time.perf_counter_ns()
+        decision = guard.check_conversation(case.messages) if multi else guard.check_input(case.text)
         latency_ns = time.perf_counter_ns() - t0
         predicted = "defer" if decision.action == "defer" else "allow"
         rows.append(
@@ -281,7 +278,7 @@ def evaluate_layer(guard, cases: Sequence[Case]) -> list[dict]:
                 "reason": explain(decision),
                 "latency_us": latency_ns / 1000,
                 "text": case.shown_text(),
-                "multi_turn": case.messages is not None,
+                "multi_turn": multi,
                 "note": case.note,
                 "decision": decision.to_dict(),
             }
