@@ -315,32 +315,43 @@ def plot_loss_curves(history: dict, measured: dict[str, float], path: Path) -> b
 
 
 def plot_comparison(models: dict[str, dict], path: Path) -> None:
-    """One small bar chart per measure, base and fine-tuned side by side."""
-    panels = [
-        ("eval loss", lambda m: m["loss"]["eval_loss"], None),
-        ("perplexity", lambda m: m["loss"]["perplexity"], None),
-        ("ROUGE-L", lambda m: m.get("generation", {}).get("rougeL"), None),
-        ("BLEU", lambda m: m.get("generation", {}).get("bleu"), None),
-        ("ended with <|end|>", lambda m: m.get("generation", {}).get("ended_share"), None),
-        ("MCQ accuracy", lambda m: m.get("mcq", {}).get("accuracy"), lambda m: m.get("mcq", {}).get("ci95")),
+    """One small bar chart per measure, base and fine-tuned side by side (proportions on [0, 1])."""
+    mcq = lambda m: m.get("mcq", {})  # noqa: E731
+    gen = lambda m: m.get("generation", {})  # noqa: E731
+    panels = [  # title, value, interval, is a proportion
+        ("eval loss", lambda m: m["loss"]["eval_loss"], None, False),
+        ("perplexity", lambda m: m["loss"]["perplexity"], None, False),
+        ("ROUGE-L", lambda m: gen(m).get("rougeL"), None, True),
+        ("BLEU", lambda m: gen(m).get("bleu"), None, True),
+        ("answers ended with <|end|>", lambda m: gen(m).get("ended_share"), None, True),
+        ("MCQ accuracy (95% CI)", lambda m: mcq(m).get("accuracy"), lambda m: mcq(m).get("ci95"), True),
     ]
     order = [k for k in (BASE, TUNED) if k in models]
     panels = [p for p in panels if any(p[1](models[k]) is not None for k in order)]
-    fig = _figure(3.0 * len(panels), 3.4)
-    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    cols = min(3, len(panels))
+    rows = -(-len(panels) // cols)
+    fig = _figure(3.2 * cols, 3.0 * rows)
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
     colors = {BASE: "tab:gray", TUNED: "tab:green"}
-    for ax, (title, get, get_ci) in zip(axes, panels, strict=True):
-        names = [LABELS[k] for k in order]
-        values = [get(models[k]) or 0.0 for k in order]
-        finite = [v if math.isfinite(v) else 0.0 for v in values]
+    for ax, (title, get, get_ci, proportion) in zip(axes, panels, strict=False):
+        values = [get(models[k]) for k in order]
+        heights = [v if v is not None and math.isfinite(v) else 0.0 for v in values]
         err = None
         if get_ci:
-            cis = [get_ci(models[k]) or [v, v] for k, v in zip(order, finite, strict=True)]
-            err = [[v - c[0] for v, c in zip(finite, cis, strict=True)], [c[1] - v for v, c in zip(finite, cis, strict=True)]]
-        bars = ax.bar(names, finite, yerr=err, capsize=4, color=[colors[k] for k in order])
-        ax.bar_label(bars, labels=[_fmt(v) for v in values], fontsize=8)
+            cis = [get_ci(models[k]) or [h, h] for k, h in zip(order, heights, strict=True)]
+            err = [[h - c[0] for h, c in zip(heights, cis, strict=True)], [c[1] - h for h, c in zip(heights, cis, strict=True)]]
+        bars = ax.bar([LABELS[k] for k in order], heights, yerr=err, capsize=4, color=[colors[k] for k in order])
+        ax.bar_label(bars, labels=[_fmt(v) for v in values], fontsize=8, padding=2)
+        if proportion:
+            ax.set_ylim(0, 1.08)
+        else:
+            ax.set_ylim(0, max(heights + [1e-9]) * 1.15)
+        if title.startswith("MCQ") and models[order[0]].get("mcq", {}).get("chance") is not None:
+            ax.axhline(models[order[0]]["mcq"]["chance"], linestyle=":", color="black", linewidth=1, label="chance")
+            ax.legend(fontsize=7, loc="upper right")
         ax.set_title(title, fontsize=10)
-        ax.margins(y=0.2)
+    for ax in axes[len(panels) :]:
+        ax.set_visible(False)
     fig.savefig(path)
 
 
@@ -349,28 +360,34 @@ def plot_comparison(models: dict[str, dict], path: Path) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def _fmt(v) -> str:
+def _fmt(v, decimals: int | None = None) -> str:
     if v is None:
         return "-"
     if isinstance(v, float):
         if not math.isfinite(v):
             return "inf"
+        if decimals is not None:
+            return f"{v:.{decimals}f}"
         return f"{v:.4g}" if abs(v) >= 100 else f"{v:.4f}"
     return str(v)
 
 
-ROWS = [
-    ("eval loss", ("loss", "eval_loss")),
-    ("perplexity", ("loss", "perplexity")),
-    ("ROUGE-L", ("generation", "rougeL")),
-    ("ROUGE-1", ("generation", "rouge1")),
-    ("BLEU", ("generation", "bleu")),
-    ("BLEU (add-one smoothed)", ("generation", "bleu_smoothed")),
-    ("mean answer length (words)", ("generation", "mean_answer_words")),
-    ("mean answer length (tokens)", ("generation", "mean_answer_tokens")),
-    ("answers ended with <|end|>", ("generation", "ended_share")),
-    ("MCQ accuracy", ("mcq", "accuracy")),
-    ("MCQ accuracy (per-token)", ("mcq", "accuracy_norm")),
+def _number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+ROWS = [  # title, (section, key), decimals
+    ("eval loss", ("loss", "eval_loss"), 4),
+    ("perplexity", ("loss", "perplexity"), 2),
+    ("ROUGE-L", ("generation", "rougeL"), 4),
+    ("ROUGE-1", ("generation", "rouge1"), 4),
+    ("BLEU", ("generation", "bleu"), 4),
+    ("BLEU (add-one smoothed)", ("generation", "bleu_smoothed"), 4),
+    ("mean answer length (words)", ("generation", "mean_answer_words"), 1),
+    ("mean answer length (tokens)", ("generation", "mean_answer_tokens"), 1),
+    ("answers ended with <|end|>", ("generation", "ended_share"), 3),
+    ("MCQ accuracy", ("mcq", "accuracy"), 3),
+    ("MCQ accuracy (per-token)", ("mcq", "accuracy_norm"), 3),
 ]
 
 
@@ -378,19 +395,17 @@ def summary_rows(models: dict[str, dict]) -> tuple[list[str], list[list[str]]]:
     order = [k for k in (BASE, TUNED) if k in models]
     header = ["metric"] + [LABELS[k] for k in order] + (["change"] if len(order) == 2 else [])
     rows = []
-    for title, (section, key) in ROWS:
+    for title, (section, key), decimals in ROWS:
         values = [models[k].get(section, {}).get(key) for k in order]
         if all(v is None for v in values):
             continue
-        row = [title] + [_fmt(v) for v in values]
+        cells = [_fmt(v, decimals) for v in values]
+        if section == "mcq" and key == "accuracy":
+            cells = [f"{c} [{lo:.3f}, {hi:.3f}]" for c, (lo, hi) in zip(cells, (models[k]["mcq"]["ci95"] for k in order), strict=True)]
         if len(order) == 2:
             a, b = values
-            row.append(_fmt(b - a) if isinstance(a, (int, float)) and isinstance(b, (int, float)) and math.isfinite(a) and math.isfinite(b) else "-")
-        if section == "mcq" and key == "accuracy":
-            row[1 : 1 + len(order)] = [
-                f"{_fmt(models[k]['mcq']['accuracy'])} [{models[k]['mcq']['ci95'][0]:.3f}, {models[k]['mcq']['ci95'][1]:.3f}]" for k in order
-            ]
-        rows.append(row)
+            cells.append(f"{b - a:+.{decimals}f}" if _number(a) and _number(b) else "-")
+        rows.append([title, *cells])
     return header, rows
 
 
