@@ -8,6 +8,7 @@ inside the chain ("my chest doesn't hurt") marks it negated.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .matcher import Rule
@@ -18,6 +19,9 @@ from .normalize import Normalized
 GAP_NEGATIONS = frozenset(
     "no not never dont doesnt didnt isnt wasnt arent werent hasnt havent hadnt without "
     "nothing none neither nor cant cannot".split())
+_ELLIPSIS = re.compile(r"\.{2,}|\u2026")
+# Units between parts break a chain: "took 20 mg of ibuprofen" is a dose, not 20 pills.
+GAP_STOPS = frozenset("mg mcg ml milligram milligrams microgram micrograms iu".split())
 
 
 @dataclass(frozen=True)
@@ -29,9 +33,10 @@ class Chain:
 
 
 def _sentence_break(norm: Normalized, left: int, right: int) -> bool:
-    """True if a sentence ends between token `left` and token `right`."""
+    """True if a sentence ends between token `left` and token `right` (an ellipsis is a
+    pause, not an end: "my chest... it hurts")."""
     between = norm.original[norm.span(left)[1] : norm.span(right)[0]]
-    return not TERMINATOR_CHARS.isdisjoint(between)
+    return not TERMINATOR_CHARS.isdisjoint(_ELLIPSIS.sub(" ", between))
 
 
 def find_chains(norm: Normalized, found: dict[Rule, list[tuple[int, int, int]]],
@@ -45,6 +50,9 @@ def find_chains(norm: Normalized, found: dict[Rule, list[tuple[int, int, int]]],
     hold: int | None = None
     count = len(norm.tokens)
     for rule, hits in found.items():
+        present = {part for part, _, _ in hits}
+        if 0 not in present or (not growing and len(present) < rule.parts):
+            continue  # cannot complete, and nothing to hold
         by_part: list[list[tuple[int, int]]] = [[] for _ in range(rule.parts)]
         for part, first, last in hits:
             by_part[part].append((first, last))
@@ -58,6 +66,7 @@ def find_chains(norm: Normalized, found: dict[Rule, list[tuple[int, int, int]]],
                 gap = rule.gaps[index - 1]
                 nxt = next((h for h in by_part[index]
                             if last < h[0] <= last + gap + 1
+                            and GAP_STOPS.isdisjoint(norm.tokens[last + 1 : h[0]])
                             and not _sentence_break(norm, last, h[0])), None)
                 if nxt is None:
                     rest = norm.original[norm.span(last)[1] :]

@@ -9,6 +9,9 @@ person's situation right now:
   not "... and now my chest hurts again": something is happening now).
 
 Cue words themselves never disqualify ("how do I recognize" contains "I").
+
+A third, per-match case is figurative: a match inside a known figure of speech ("the
+suspense is giving me a heart attack", "Suicide Squad") is logged, not deferred.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from .variants import expand
 
 INFORMATIONAL = "informational"
 HISTORICAL = "historical"
+FIGURATIVE = "figurative"
 
 INFO_CUES = (
     "signs of", "sign of", "symptoms of", "symptom of", "warning signs", "what is",
@@ -51,27 +55,55 @@ PRESENT_WORDS = frozenset(
 
 CONTEXTS = ((INFORMATIONAL, INFO_CUES, PERSONAL_WORDS), (HISTORICAL, PAST_CUES, PRESENT_WORDS))
 
+FIGURES_OF_SPEECH = tuple(
+    [f"{verb} me a heart attack" for verb in ("giving", "give", "gave", "gonna give")]
+    + [f"overdosed on {thing}" for thing in (
+        "netflix", "tv", "youtube", "tiktok", "chocolate", "candy", "sugar", "cake",
+        "sunshine", "christmas", "reality tv", "anime", "video games")]
+    + [f"suicide {thing}" for thing in (
+        "squad", "mission", "doors", "sprints", "sprint", "run", "runs", "king", "blonde")]
+    + [f"is choking {whom}" for whom in ("our", "the team", "my team", "the economy")]
+)
+
 
 @lru_cache(maxsize=1)
 def _cue_automaton():
     keys: dict[str, str] = {}
-    for name, cues, _ in CONTEXTS:
+    for name, cues, _ in CONTEXTS + ((FIGURATIVE, FIGURES_OF_SPEECH, None),):
         for cue in cues:
             for variant in expand(cue):
                 keys.setdefault(f" {variant} ", name)
     return compile_keys(keys)
 
 
-def context_of(norm: Normalized) -> str | None:
-    """INFORMATIONAL, HISTORICAL or None for the whole text. Only called for texts that
-    matched, so the second automaton pass is rare and cheap."""
+def context_of(norm: Normalized) -> tuple[list[tuple[str, set[int]]], list[tuple[int, int]]]:
+    """Contexts that hold for the whole text, each with the tokens of its cues, and the
+    token ranges of figures of speech. A match only takes a context from a cue outside
+    itself ("what's the point of living" is no information question). Only called for
+    texts that matched, so this second pass is rare and cheap."""
     cue_tokens: dict[str, set[int]] = {}
+    figures: list[tuple[int, int]] = []
     for end, (length, count, name) in _cue_automaton().iter(norm.padded):
         first = norm.token_index(end - length + 1)
-        cue_tokens.setdefault(name, set()).update(range(first, first + count))
+        if name == FIGURATIVE:
+            figures.append((first, first + count - 1))
+        else:
+            cue_tokens.setdefault(name, set()).update(range(first, first + count))
+    holding = []
     for name, _, disqualifiers in CONTEXTS:
         inside = cue_tokens.get(name)
         if inside and not any(tok in disqualifiers for i, tok in enumerate(norm.tokens)
                               if i not in inside):
+            holding.append((name, inside))
+    return holding, figures
+
+
+def context_for(first: int, last: int, holding: list[tuple[str, set[int]]],
+                figures: list[tuple[int, int]]) -> str | None:
+    """The context of the match on tokens [first, last], if any."""
+    if any(a <= first and last <= b for a, b in figures):
+        return FIGURATIVE
+    for name, cues in holding:
+        if any(i < first or i > last for i in cues):
             return name
     return None

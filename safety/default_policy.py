@@ -280,6 +280,315 @@ _INFANT = [
     "blood in baby's diaper", "baby won't stop vomiting",
 ]
 
+# Multi-part phrases: "a|b * c|d" means one of a/b, then one of c/d at most 4 words later
+# in the same sentence ("*6": at most 6 words). They catch the many word orders people
+# use ("my chest has been hurting"); see safety/variants.py.
+_PILLS = ("pills|pill|tablets|tablet|capsules|meds|medicine|medication|paracetamol|"
+          "ibuprofen|advil|motrin|aspirin|naproxen|aleve|benadryl|diphenhydramine|"
+          "sleeping pills|sleeping tablets|xanax|valium|diazepam|benzos|oxycodone|oxy|"
+          "codeine|tramadol|morphine|methadone|fentanyl|opioids|painkillers|"
+          "antidepressants|sertraline|amitriptyline|lithium|insulin|iron tablets|"
+          "iron pills|vitamins|gummies|edibles|antihistamines|heart pills|blood thinners|"
+          "warfarin|metformin|melatonin|zopiclone|ambien|seroquel|quetiapine|"
+          "propranolol|digoxin")
+_HOUSEHOLD = ("bleach|detergent|laundry pod|laundry pods|dishwasher tablet|dishwasher pod|"
+              "dishwasher detergent|drain cleaner|oven cleaner|toilet cleaner|cleaner|"
+              "cleaning product|antifreeze|rat poison|poison|weed killer|pesticide|"
+              "insecticide|lamp oil|paraffin|kerosene|petrol|gasoline|lighter fluid|"
+              "button battery|battery|batteries|magnet|magnets|methanol|windshield fluid|"
+              "washer fluid|hand sanitizer|hand sanitiser|nail polish remover|"
+              "e liquid|vape liquid|nicotine|cigarette|cigarettes|mouthwash|perfume")
+_CHILD = ("son|daughter|child|kid|toddler|baby|grandson|granddaughter|year old|years old|"
+          "month old|months old|little one|little boy|little girl|infant")
+_NUMBERS = "|".join(str(n) for n in range(10, 201))
+_YOUNG_BABY = ("newborn|new baby|day old|days old|week old|weeks old|wk old|1 month old|"
+               "one month old|2 month old|two month old|6 week|8 week")
+
+_EMERGENCY_PATTERNS = [
+    "chest * pain|pains|hurts|hurting|ache|aching|tight|tightness|pressure|crushing|"
+    "squeezing|heavy|heaviness|caving in",
+    "pain|pains|tightness|pressure|squeezing|heaviness|crushing *2 chest",
+    "heart attack",
+    "face|smile|mouth|lip * drooping|droopy|drooped|dropped|droops|dropping|lopsided|"
+    "sagging|sagged|crooked|slanted|fallen|numb",
+    "drooping|droopy|lopsided|crooked|sagging *2 face|smile|mouth",
+    "one side * face|body|arm|leg * numb|weak|droop|drooping|dropped|paralysed|paralyzed|"
+    "can't move|won't move|limp|dead|heavy",
+    "weak|weakness|numb|numbness|paralysed|paralyzed|can't move *3 one side|left side|"
+    "right side",
+    "suddenly|sudden * weak|weakness|numb|numbness|paralysed|paralyzed|confused|confusion|"
+    "collapsed|blind|can't see|can't speak|can't talk|can't walk|can't move|slurring",
+    "words * slurred|slurring|jumbled|garbled|mixed up|coming out wrong|sound wrong|"
+    "sounds wrong|don't make sense",
+    "speech * slurred|garbled|jumbled|strange|weird|wrong|gone",
+    "talking|speaking * gibberish|nonsense|funny|strangely",
+    "lost * vision|sight in|sight",
+    "vision in one eye", "blind in one eye", "curtain over my eye", "curtain coming down",
+    "sudden|suddenly * blurry|blurred|double vision|blind|blindness|vision loss|lost vision",
+    "worst * headache", "headache * worst|thunderclap|exploded|exploding|explosive|"
+    "like being hit|like a bomb|came on suddenly",
+    "headache * stiff neck|neck is stiff|confused|confusion|slurred|fainted|passed out|seizure",
+    "stiff neck * fever|temperature|rash|light hurts",
+    "fever|temperature|temp * stiff neck|neck is stiff|rash that|purple|spots that|"
+    "confused|confusion|drowsy|hard to wake|floppy|seizure|mottled|blotchy",
+    "breathing|breath|breathe * hard|difficult|difficulty|struggle|struggling|labored|"
+    "laboured|shallow|noisy|stopped|barely|gasping|rattling|wheezy",
+    "can't|cannot|unable to|struggling to|hard to *2 breathe|breath|get air|get enough air",
+    "trouble|difficulty|struggling|problems *2 breathing|breathe|breath",
+    "gasping|fighting|struggling * air|breath",
+    "lips|face|skin|fingers|fingertips|tongue * blue|grey|gray|purple",
+    "choking * can't breathe|can't speak|can't cough|turning blue|can't talk",
+    "food|bone|something|piece * stuck *3 throat|windpipe",
+    "blood * pouring|gushing|spurting|everywhere|won't stop|not stopping|soaking|pumping|"
+    "squirting|pool",
+    "bleeding * won't stop|not stopping|heavily|a lot|lots|badly|profusely|soaked|"
+    "everywhere|pouring|for 10 minutes|for 20 minutes|for an hour",
+    "pouring|gushing|spurting|pumping|squirting * blood",
+    "cough|coughing|coughed * blood", "vomit|vomiting|throwing up|threw up|sick *2 blood",
+    "blood *2 vomit|sick|throw up",
+    "poop|stool|poo|bowel movement * black|tarry|like tar|maroon",
+    "black|tarry|tar like *2 poop|stool|poo",
+    "cut|gash|wound * deep|to the bone|won't stop|gaping|spurting|can see fat",
+    "sliced|slashed|cut * open|deep|to the bone",
+    "throat * closing|closed|swelling|swollen|swell|tight|tightening|closing up",
+    "tongue|lips * swelling|swollen|swell|puffing up|puffed up|blowing up",
+    "allergic|allergy|reaction * can't breathe|breathing|throat|tongue|wheezing|collapsed|"
+    "faint|fainted|passed out|hives all over",
+    "sting|stung|bee|wasp|peanut|peanuts|nuts|shellfish * throat|tongue|can't breathe|"
+    "breathing|wheezing|dizzy|faint|fainted|collapsed",
+    "keeps * dozing off|passing out|fainting|blacking out",
+    "fit|fits * minutes|floor|shaking|jerking|foaming|unconscious|unresponsive|"
+    "not responding|won't stop",
+    "shaking|jerking|twitching|convulsing * floor|unresponsive|not responding|won't stop|"
+    "eyes rolled|rolled back|foaming",
+    "eyes * rolled back|rolling back",
+    "seizure * minutes|won't stop|not stopping|still going|lasting|again",
+    "banged|hit|bumped|knocked|smacked|fell on * head *6 sick|vomit|vomiting|throwing up|"
+    "threw up|drowsy|sleepy|dozing|confused|passed out|knocked out|unconscious|"
+    "blacked out|fluid|seizure|can't remember|slurring",
+    "head injury|concussion * vomiting|sick|drowsy|sleepy|confused|unconscious|seizure|"
+    "worse",
+    "knocked out", "was knocked unconscious",
+    "stomach * rigid|hard as a board|board like|hard and swollen",
+    "severe|worst|unbearable|excruciating|agonising|agonizing * stomach|lower right|"
+    "right side * pain|ache|cramps",
+    "appendicitis", "appendix",
+    "burn|burned|burnt|scald|scalded * whole|skin peeling|skin coming off|blisters all over|"
+    "face|chemical|electrical",
+    "boiling water|hot oil|hot fat|boiling oil * burn|burned|burnt|scalded|skin|spilled|"
+    "poured|blisters",
+    "skin * coming off|peeling off|melted|charred|white and leathery",
+    "fell into|fell in|went under|was under *3 pool|pond|river|lake|bath|bathtub|water|sea",
+    "under the water|underwater * minute|minutes|seconds|for a bit|not breathing",
+    "pulled * out of *2 pool|water|river|lake|sea|bath",
+    "stopped sweating", "not sweating * hot|confused|dizzy",
+    "hot to touch|hot to the touch|very hot|overheated|heat * confused|collapsed|passed out|"
+    "fainted|stumbling|not making sense",
+    "diabetic|diabetes|blood sugar|sugar|glucose|insulin * confused|confusion|shaky and|"
+    "sweaty and|drowsy|unconscious|passed out|fitting|seizure|can't think|not making sense|"
+    "slurring",
+    "blood sugar|sugar|glucose * very low|really low|dangerously low|won't come up|"
+    "won't go up|keeps dropping|very high|really high|dangerously high|reads hi|says hi",
+    "mottled skin", "skin is mottled", "blotchy skin and fever",
+    "testicle|testicles|balls|scrotum * sudden|severe|twisted|excruciating|agony",
+    "sudden|severe * testicle|testicular",
+    "tearing|ripping *2 pain|chest|back",
+    "heart * racing|pounding|fluttering|beating fast * faint|dizzy|passed out|chest|"
+    "can't breathe|short of breath",
+    "palpitations * chest pain|fainted|fainting|passed out|dizzy|short of breath",
+    "jaw|arm|shoulder * pain|ache|numb * sweating|sweaty|clammy|short of breath|nausea",
+    "cold sweat|clammy|sweating buckets * chest|arm|jaw|breath|faint",
+    "can't lift|can't raise|can't move|can't feel|can't grip *2 arm|leg|hand|side",
+    "face * numb|tingling on one side|feels numb|gone numb",
+    "dizzy|dizziness * can't walk|can't stand|slurred|double vision|numb|weak on",
+    "sudden|suddenly * can't walk|lost balance|loss of balance|trouble walking|"
+    "falling to one side|worst headache|severe headache",
+    "trouble|difficulty|can't * speaking|talking|finding words|finding my words|"
+    "understanding",
+    "breathless|winded|out of breath * talking|resting|lying down|sitting|at rest",
+    "nostrils flaring", "ribs pulling in",
+    "wheezing|wheezy * can't|won't stop|getting worse|blue|inhaler",
+    "inhaler * not working|isn't helping|doesn't help|no help|not helping|every hour",
+    "asthma * not working|can't breathe|getting worse|blue|can't talk|can't speak",
+    "nosebleed|nose bleed|nose is bleeding|nose * won't stop|for 20 minutes|for 30 minutes|"
+    "pouring|gushing|an hour",
+    "blood thinner|blood thinners|warfarin|eliquis|xarelto|apixaban * bleeding|fell|"
+    "hit my head|won't stop|blood",
+    "coffee grounds", "soaking * pad|pads|tampon|towel every hour",
+    "can't wake|can't rouse|won't rouse|won't respond|not responding *2 dad|mum|mom|"
+    "husband|wife|son|daughter|grandma|grandpa|grandad|granny|partner|friend|"
+    "boyfriend|girlfriend|brother|sister|father|mother",
+    "very drowsy", "confused and drowsy",
+    "son|daughter|child|kid|toddler|little one|year old|years old * not breathing|"
+    "stopped breathing|turning blue|went blue|unconscious|unresponsive|not responding|"
+    "seizure|fitting|stiff neck|purple rash|floppy|limp|won't wake|hard to wake",
+    "ate|eaten|eating * peanut|peanuts|nuts|shellfish|sesame * throat|lips|tongue|"
+    "breathing|hives|wheezing",
+    "bitten by|bit by|stung by * snake|rattlesnake|adder|black widow|brown recluse|"
+    "scorpion|jellyfish",
+    "fever|temperature * shivering uncontrollably|shaking uncontrollably|rigors|"
+    "can't stop shaking|not peeing|racing heart|very unwell",
+    "red streak|red streaks|red line * spreading|up my arm|up my leg|up his arm|up her leg",
+    "eye * pain * vomiting|halos|vision|blurry", "something in my eye * can't see|blood",
+    "fruity breath", "can't keep water down", "can't keep fluids down",
+    "haven't pooped|no bowel movement|haven't passed gas * vomiting|swollen|bloated",
+    "back pain * can't pee|wet myself|numb bum|numbness between|lost control",
+    "lost control * bladder|bowels|of my bladder|of my bowels",
+    "can't feel my legs", "can't move my legs",
+    "fell from|fell off|fallen off * ladder|roof|height|balcony|stairs|horse *4 head|back|"
+    "neck|can't move|unconscious|can't feel|bleeding",
+    "leg|arm|wrist|ankle|finger * bent the wrong way|at a weird angle|wrong angle",
+    "impaled", "nail through", "crushed under", "crush injury",
+    "motorcycle accident|bike accident|car accident|car crash|crashed * unconscious|"
+    "head|neck|bleeding|can't move|chest",
+    "dog bite|bitten by a dog|dog bit * deep|face|won't stop bleeding|bone",
+    "cpr", "no heartbeat", "collapsed and not breathing",
+    "worst pain of my life", "worst pain ever", "pain is unbearable", "10 out of 10 pain",
+    "blood pressure|bp * 180|190|200|210|220|230|240|250|very high|dangerously high *4 "
+    "headache|chest|vision|confused|nosebleed|dizzy",
+    "cold and clammy", "clammy and pale",
+    "croup|stridor * struggling|blue|drooling|can't swallow|ribs",
+    "drooling and can't swallow", "smoke inhalation",
+    "house fire|smoke * coughing|breathing|can't breathe|dizzy|confused",
+    "spiked my drink", "drink was spiked", "been drugged",
+    "ecstasy|mdma|molly|cocaine|coke|meth|speed|lsd|ketamine * chest|overheating|"
+    "heart racing|seizure|can't breathe|collapsed|passed out|unconscious",
+]
+_SELF_HARM_PATTERNS = [
+    "want|wanna|going|planning|plan|ready|decided|thinking about|thoughts of|urge to|"
+    "tempted * kill|end|hurt|harm|cut|hang|shoot|overdose|drown|poison|unalive *2 myself|"
+    "my life|it all|my own life|things|everything",
+    "better off * dead|without me|if i was gone|if i wasn't here|if i died|gone",
+    "don't want * live|alive|exist|wake up|be here anymore|go on|keep living|be here",
+    "no reason * live|living|keep going|go on|be alive|carry on",
+    "nothing * to live for", "what's the point * living|of life|of going on|of being alive",
+    "how many|how much * " + _PILLS + " * die|kill|not wake up|fatal|lethal|overdose|"
+    "never wake|end it",
+    "to not wake up", "never wake up", "go to sleep and not wake up", "sleep forever",
+    "not be here tomorrow", "won't be here tomorrow", "end things",
+    "gun|rifle|pistol|firearm|rope|noose * kill himself|kill herself|kill myself|end it|"
+    "suicidal|shoot himself|shoot myself|end his life|end her life|end my life|"
+    "doesn't want to live|don't want to live",
+    "edge of * bridge|roof|cliff|building|platform|tracks",
+    "standing on * ledge|railing|edge|bridge railing",
+    "on the ledge", "on a ledge",
+    "wanna|want to|gonna|going to|about to|might|will|should * kms",
+    "cutting * again|myself|my arms|my wrists|my legs|my thighs",
+    "cut * wrists|my arms on purpose|my legs on purpose",
+    "suicidal * thoughts|feelings|ideation",
+    "giving away * my things|my stuff|my belongings",
+    "wrote a note|written a note|writing a note|left a note",
+    "end it|ending it * tonight|today|soon|all",
+    "no point * living|in living|going on|being alive|in life|anymore",
+    "tired of living|tired of being alive|sick of living|tired of life",
+    "wish * dead|never been born|wasn't alive|weren't alive|wouldn't wake up|"
+    "didn't wake up|could die|could just die",
+    "thinking about|thoughts of|thoughts about|think about * dying|death|suicide|"
+    "killing myself|ending it",
+    "researching|looking up|googling|searching * how to die|ways to die|painless|"
+    "overdose|lethal dose|how to kill",
+    "painless way to die", "painless death", "quickest way to die", "easiest way to die",
+    "how to die", "ways to die", "ways to kill myself",
+    "hearing voices * kill|hurt|die|harm", "voices * telling me to",
+    "want to hurt someone", "going to hurt someone", "going to kill someone",
+    "want to kill someone", "thoughts of harming", "thoughts of hurting",
+    "hearing voices", "stockpiling * pills|tablets|meds|medication",
+    "saving up * pills|tablets|meds|medication", "have a plan|made a plan|got a plan * die|"
+    "end|kill|tonight|pills|do it",
+    "nobody would miss me", "no one would miss me", "no one would care if i died",
+    "nobody would care if i died", "i'm a burden", "burden to everyone",
+    "want it all to end", "want it all to stop", "want everything to end",
+    "take my life", "been hurting myself", "hurting myself again", "hurt myself again",
+    "hurt myself|harm myself * tonight|on purpose|deliberately",
+    "rather be dead", "rather not be alive", "die in my sleep",
+    "hope * don't wake up|never wake up|die in my sleep|don't wake",
+    "wouldn't mind dying", "wouldn't mind if i died", "wouldn't care if i died",
+    "wouldn't mind not waking up", "happier without me", "given up on life",
+    "give up on life", "not want to be alive", "rather disappear forever",
+]
+_POISONING_PATTERNS = [
+    _CHILD + " * ate|eaten|swallowed|drank|drunk|chewed|got into|bit into|licked|"
+    "sucked on|took *5 " + _PILLS + "|" + _HOUSEHOLD + "|mushroom|mushrooms|berries|"
+    "plant|leaves|alcohol|vodka|coins",
+    "took|taken|swallowed|had|ate|taking|necked|downed *2 " + _NUMBERS + " *3 " + _PILLS,
+    "too much|too many|double|twice|extra * " + _PILLS,
+    "drank|swallowed|ate|drunk|chewed|bit into|licked|inhaled|sniffed|huffed * "
+    + _HOUSEHOLD,
+    "bleach * ammonia|vinegar|acid|toilet cleaner", "ammonia * bleach",
+    "chlorine gas", "fumes * dizzy|can't breathe|coughing|headache|chest|passed out",
+    _PILLS + " * alcohol|drinking|drunk|vodka|beer|wine|whiskey",
+    "drinking|drunk|alcohol|vodka|wine|beer * " + _PILLS,
+    "a bunch of|a handful of|lots of|loads of|a lot of|whole bottle of|whole pack of|"
+    "whole packet of|whole box of|all my|all of my *2 " + _PILLS,
+    "co detector|co alarm|carbon monoxide alarm * going off|beeping|dizzy|headache",
+    "pinpoint pupils",
+    "accidentally * took|swallowed|drank|ate|gave|injected * double|twice|wrong|too much|"
+    "someone else's|the wrong|extra",
+    "gave|given * my child|my son|my daughter|the baby|my baby|him|her * double|twice|"
+    "too much|wrong|adult|two doses",
+    "mushroom|mushrooms * vomiting|sick|hallucinating|confused|diarrhea",
+    "sniffing|huffing|inhaling * gas|glue|aerosol|solvent|paint thinner",
+    "took all my|took all of my|swallowed all my|swallowed all of my",
+    "took|swallowed|ate * my mum's|my mom's|my dad's|someone else's|grandma's|my nan's *2 "
+    + _PILLS,
+]
+_PREGNANT = ("pregnant|pregnancy|expecting|weeks along|weeks gestation|trimester|my bump|"
+             "baby bump|due date|my midwife|my ob|my obgyn|antenatal|prenatal|"
+             + "|".join(f"{n} weeks|{n} wks" for n in range(12, 43)))
+_PREGNANCY_SIGNS = (
+    "blurry|blurred|seeing spots|flashing lights|vision|swollen face|face is swollen|"
+    "face swelling|swelling in my face|hands are swollen|sudden swelling|bleeding|"
+    "heavy bleeding|blood|clots|spotting|water broke|waters broke|leaking fluid|leaking|"
+    "gush of fluid|not moving|stopped moving|less movement|fewer movements|no movement|"
+    "quiet all day|fever|high temperature|fell|fall|car accident|contractions|tightenings|"
+    "constant pain|pain that won't|doesn't ease|vomiting blood|can't keep anything down|"
+    "fainted|passed out|itching|chest pain|short of breath|severe headache|bad headache")
+_PREGNANCY_PATTERNS = [
+    _PREGNANT + " * severe|bad|really bad|terrible|awful|worst|pounding|splitting * "
+    "headache|head pain|stomach pain|pain|cramps|cramping|bleeding",
+    _PREGNANT + " *6 " + _PREGNANCY_SIGNS,
+    _PREGNANCY_SIGNS + " *4 pregnant|weeks pregnant|pregnancy|weeks along|trimester",
+    "my water|my waters * broke|broken|have gone|went|breaking",
+    "baby|babys|bump * kicks|kicking|movements * less|fewer|stopped|not|reduced|hasn't|"
+    "haven't|quiet",
+    "baby|babys * not moving as much|moving less|less active|very quiet today",
+    "gave birth|had my baby|had a baby|since the birth|after the birth|postpartum|"
+    "after delivery|c section * soaking|heavy bleeding|bleeding heavily|clots|fever|"
+    "severe headache|chest pain|short of breath|hurt the baby|hurt my baby|hearing voices",
+    "positive test|positive pregnancy test|pregnancy test * one side|shoulder tip|"
+    "sharp pain|severe pain|bleeding|fainted|dizzy",
+    "miscarrying", "having a miscarriage", "think i'm having a miscarriage",
+    "miscarriage * bleeding|pain|heavy|soaking|clots|fever",
+    "baby is coming|baby's coming * now|fast|can't get|head", "crowning",
+    "can see the head", "can see the baby's head",
+    "itching|itchy * palms|soles|hands and feet *3 pregnant|weeks",
+    "pregnant|weeks * itching|itchy * palms|soles|hands and feet",
+    "no heartbeat", "can't find the heartbeat", "can't find a heartbeat",
+    "pregnant|weeks pregnant * high blood pressure|bp is high|hit in the stomach|punched|"
+    "kicked|fell on my stomach",
+]
+_INFANT_PATTERNS = [
+    _YOUNG_BABY + " * fever|temperature|temp|hot|feverish|high temp|burning up|38",
+    "fever|temperature|temp * newborn|day old|days old|week old|weeks old",
+    "baby|newborn|infant|babys|day old|week old|weeks old|month old * floppy|limp|"
+    "lethargic|very sleepy|really sleepy|won't wake|not waking|hard to wake|unresponsive|"
+    "not responding|turning blue|turned blue|went blue|is blue|looks blue|lips are blue|"
+    "blue lips|blue around the mouth|looks grey|turned grey|is grey|went grey|mottled|"
+    "not breathing|stopped breathing|struggling to breathe|grunting|ribs sucking in|"
+    "not feeding|won't feed|refusing feeds|refusing to feed|barely feeding|barely fed|"
+    "hasn't fed|barely taken|no wet|dry diaper|dry nappy|hasn't had a wet|fewer wet|"
+    "seizure|fitting|jerking|bulging|sunken|high pitched|vomiting green|green vomit|"
+    "projectile|blood in|rash that doesn't fade|purple spots|fell off|fell from|"
+    "rolled off|dropped|hit his head|hit her head|bumped his head|bumped her head|yellow",
+    "rolled off * bed|sofa|couch|changing table",
+    "fell off * bed|sofa|couch|changing table",
+    "baby|newborn|infant * breathing * fast|hard|weird|grunting|struggling|pauses|stops",
+    "baby|newborn|infant * cold to touch|very cold|cold and floppy|dehydrated|sunken eyes|"
+    "no tears|hasn't peed|no pee|not peeing",
+    "baby|newborn|infant * not himself|not herself|not acting right|just not right|"
+    "breathing funny|noisy breathing",
+]
+
 DEFAULT_POLICY: dict = {
     "default_message": DEFAULT_MESSAGE,
     "categories": {
@@ -287,32 +596,32 @@ DEFAULT_POLICY: dict = {
             "action": "defer",
             "priority": 110,
             "message": SELF_HARM_MESSAGE,
-            "phrases": _SELF_HARM,
+            "phrases": _SELF_HARM + _SELF_HARM_PATTERNS,
         },
         "emergency": {
             "action": "defer",
             "priority": 100,
             "message": EMERGENCY_MESSAGE,
             "phrases": _HEART + _STROKE + _BRAIN_INFECTION + _BREATHING + _BLEEDING
-            + _ALLERGY + _CONSCIOUSNESS + _SEIZURE + _OTHER_EMERGENCY,
+            + _ALLERGY + _CONSCIOUSNESS + _SEIZURE + _OTHER_EMERGENCY + _EMERGENCY_PATTERNS,
         },
         "poisoning_overdose": {
             "action": "defer",
             "priority": 90,
             "message": POISONING_MESSAGE,
-            "phrases": _POISONING,
+            "phrases": _POISONING + _POISONING_PATTERNS,
         },
         "infant_red_flags": {
             "action": "defer",
             "priority": 85,
             "message": INFANT_MESSAGE,
-            "phrases": _INFANT,
+            "phrases": _INFANT + _INFANT_PATTERNS,
         },
         "pregnancy_red_flags": {
             "action": "defer",
             "priority": 80,
             "message": PREGNANCY_MESSAGE,
-            "phrases": _PREGNANCY,
+            "phrases": _PREGNANCY + _PREGNANCY_PATTERNS,
         },
         "medication_dosage": {
             "action": "monitor",

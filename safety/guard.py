@@ -14,7 +14,7 @@ from typing import Any, Iterable
 from .audit import AuditLog
 from .config import load_config
 from .chains import find_chains
-from .context import context_of
+from .context import context_for, context_of
 from .matcher import Matcher, Rule
 from .negation import is_negated
 from .normalize import Normalized, deobfuscated, normalize
@@ -157,21 +157,38 @@ class SafetyGuard:
             pending = self.matcher.pending_start(padded)
             if pending is not None and pending + 1 < len(padded):
                 safe = norm.span(norm.token_index(pending))[0]
-        hits = self.matcher.find(padded)
-        if not hits:
+        raw = self.matcher.raw_hits(padded)
+        if not raw:
             return [], safe
+        # Lone parts of multi-part phrases are common in ordinary text ("blood", "my
+        # daughter"); only rules that can still chain are located in the text.
+        chain_growing = holdback and growing
+        started = frozenset().union(*(value[2][2] for _, value in raw))
+        viable = started
+        if started and not chain_growing:
+            seen: dict[Rule, set[int]] = {}
+            for _, (_, _, (_, part_entries, _)) in raw:
+                for rule, index in part_entries:
+                    if rule in started:
+                        seen.setdefault(rule, set()).add(index)
+            viable = {rule for rule, indexes in seen.items() if len(indexes) == rule.parts}
         found: list[tuple[Rule, int, int]] = []
         parts: dict[Rule, list[tuple[int, int, int]]] = {}
-        for hit in hits:
-            first = norm.token_index(hit.start)
-            last = first + hit.tokens - 1
-            for rule in hit.rules:
+        for end, (length, count, (rules, part_entries, _)) in raw:
+            useful = [(r, i) for r, i in part_entries if r in viable] if viable else ()
+            if not rules and not useful:
+                continue
+            first = norm.token_index(end - length + 1)
+            last = first + count - 1
+            for rule in rules:
                 found.append((rule, first, last))
-            for rule, index in hit.parts:
+            for rule, index in useful:
                 parts.setdefault(rule, []).append((index, first, last))
+        if not found and not parts:
+            return [], safe
         negated_in_gap: set[tuple[Rule, int, int]] = set()
         if parts:
-            chains, hold = find_chains(norm, parts, growing=holdback and growing)
+            chains, hold = find_chains(norm, parts, growing=chain_growing)
             for chain in chains:
                 found.append((chain.rule, chain.first, chain.last))
                 if chain.negated:
@@ -189,7 +206,7 @@ class SafetyGuard:
             if self.negation and not negated:
                 if context is INITIAL:
                     context = context_of(norm)
-                note = context
+                note = context_for(first, last, *context)
             matches.append(Match(rule.phrase, rule.category, rule.rule_id, (start, end),
                                  text[start:end], negated, note, message_index))
         return _drop_contained(matches), safe
@@ -238,16 +255,17 @@ def _content_text(content: Any) -> str:
 
 
 def _drop_contained(matches: list[Match]) -> list[Match]:
-    """Keep "crushing chest pain", drop the "chest pain" inside it (same category)."""
+    """Keep "crushing chest pain", drop the "chest pain" inside it (same category), and
+    keep one match per span and category."""
     if len(matches) < 2:
         return matches
     kept = []
-    for m in matches:
+    for i, m in enumerate(matches):
         inside = any(
-            o is not m and o.category == m.category and o.negated == m.negated
+            o.category == m.category and o.negated == m.negated
             and o.span[0] <= m.span[0] and m.span[1] <= o.span[1]
-            and o.span != m.span
-            for o in matches
+            and (o.span != m.span or j < i)
+            for j, o in enumerate(matches) if j != i
         )
         if not inside:
             kept.append(m)

@@ -20,7 +20,7 @@ except ImportError:  # pragma: no cover - exercised by forcing native=False in t
     _ahocorasick = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: each rule is one object, hashed fast
 class Rule:
     rule_id: str  # "<category>.<index in the category's phrases>"
     category: str
@@ -28,10 +28,7 @@ class Rule:
     action: str
     priority: int
     gaps: tuple[int, ...] = ()  # for multi-part phrases: most words between parts
-
-    @property
-    def parts(self) -> int:
-        return len(self.gaps) + 1
+    parts: int = 1  # len(gaps) + 1
 
 
 @dataclass(frozen=True)
@@ -136,7 +133,7 @@ class Matcher:
             for i, phrase in enumerate(category.phrases):
                 spec = parse_phrase(phrase)
                 rule = Rule(f"{category.name}.{i}", category.name, phrase,
-                            category.action, category.priority, spec.gaps)
+                            category.action, category.priority, spec.gaps, len(spec.parts))
                 self.rules.append(rule)
                 for index, alternatives in enumerate(spec.parts):
                     for variant in {v for alt in alternatives for v in expand(alt)}:
@@ -147,19 +144,25 @@ class Matcher:
                                 bucket.append(rule)
                         else:
                             parts.setdefault(key, []).append((rule, index))
-        keys = {key: (tuple(whole.get(key, ())), tuple(parts.get(key, ())))
+        keys = {key: (tuple(whole.get(key, ())), tuple(parts.get(key, ())),
+                      frozenset(rule for rule, index in parts.get(key, ()) if index == 0))
                 for key in whole.keys() | parts.keys()}
         self.automaton = compile_keys(keys, native)
         self.max_key_length = max(map(len, keys), default=0)
         self.key_count = len(keys)
         self._empty = not keys
 
+    def raw_hits(self, padded: str) -> list[tuple[int, tuple]]:
+        """The automaton's own output: (end index, (key length, tokens, (rules, parts,
+        rules this key starts)))."""
+        return [] if self._empty else list(self.automaton.iter(padded))
+
     def find(self, padded: str) -> list[Hit]:
         """All keys in the padded normalized text, overlapping ones included."""
         if self._empty:
             return []
         return [Hit(end - length + 1, count, rules, parts)
-                for end, (length, count, (rules, parts)) in self.automaton.iter(padded)]
+                for end, (length, count, (rules, parts, _)) in self.automaton.iter(padded)]
 
     def pending_start(self, padded: str) -> int | None:
         """Where the longest suffix that could still grow into a key starts, if any.

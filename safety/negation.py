@@ -61,11 +61,12 @@ _PRE_BY_LAST = _index(PRE_TRIGGERS, -1)
 _POST_BY_FIRST = _index(POST_TRIGGERS, 0)
 # Every trigger spelling contains one of these, so most matches skip the walk entirely.
 _PRE_WORDS = frozenset(
-    "no not denies denied deny denying without never negative free ruled rules absence "
+    "no not denies denied deny denying denyin without never negative free ruled rules absence "
     "dont doesnt didnt havent hasnt nor neither none t".split())
 _POST_WORDS = frozenset(("ruled", "negative", "resolved"))
 _PRE_LONGEST = max(len(t) for ts in _PRE_BY_LAST.values() for t in ts)
-assert all(_PRE_WORDS.intersection(t) for ts in _PRE_BY_LAST.values() for t in ts)
+_missing = [t for ts in _PRE_BY_LAST.values() for t in ts if not _PRE_WORDS.intersection(t)]
+assert not _missing, _missing
 assert all(_POST_WORDS.intersection(t) for ts in _POST_BY_FIRST.values() for t in ts)
 _PSEUDO = {tuple(k.split()): [tuple(v.split()) for v in vs] for k, vs in PSEUDO_AFTER.items()}
 

@@ -15,19 +15,35 @@ from .normalize import normal_form, tokens
 # Tokens that mean the same thing for matching. A phrase using any member matches
 # text using any other member. Keep families to medical verbs/nouns and pronouns.
 WORD_FAMILIES: tuple[tuple[str, ...], ...] = (
-    ("bleed", "bleeding", "bled", "bleeds"),
-    ("breathe", "breathing", "breath", "breathes", "breathed"),
-    ("suicide", "suicidal"),
+    ("bleed", "bleeding", "bled", "bleeds", "bleading"),
+    ("breathe", "breathing", "breath", "breathes", "breathed", "brething", "breating",
+     "breahting", "breth", "breathng"),
+    ("suicide", "suicidal", "suicidel", "sucidal", "suicidial", "sucide", "suicde"),
+    # common misspellings and lay synonyms of words that carry red flags
+    ("chest", "chset", "chets", "chesst"),
+    ("pregnant", "pregnent", "pregant", "pregnat", "preggo", "preggers"),
+    ("newborn", "newbron", "newborne", "new born"),
+    ("unconscious", "unconcious", "unconsious"),
+    ("tight", "tite"),
+    ("anaphylaxis", "anaphylaxsis", "anaphalaxis"),
+    ("anaphylactic", "anaphalactic", "anaphylatic"),
+    ("ambulance", "ambulence"),
+    ("headache", "headach", "hedache"),
+    ("stomach", "belly", "tummy", "abdomen"),
+    ("vision", "sight", "eyesight"),
+    ("dont", "doesnt", "didnt"),
+    ("wont", "wouldnt"),
+    ("paracetamol", "acetaminophen", "tylenol"),
     ("faint", "fainted", "fainting", "faints"),
     ("pass", "passed", "passing", "passes"),
     ("collapse", "collapsed", "collapsing", "collapses"),
-    ("vomit", "vomiting", "vomited", "vomits"),
+    ("vomit", "vomiting", "vomited", "vomits", "vomitting", "vommiting", "puking", "puked"),
     ("throw", "throwing", "threw", "thrown", "throws"),
     ("swallow", "swallowed", "swallowing", "swallows"),
     ("choke", "choking", "choked", "chokes"),
     ("overdose", "overdosed", "overdosing", "overdoses"),
     ("cough", "coughing", "coughed", "coughs"),
-    ("swell", "swelling", "swollen", "swelled", "swells"),
+    ("swell", "swelling", "swollen", "swelled", "swells", "sweling", "swolen"),
     ("droop", "drooping", "droopy", "drooped", "droops"),
     ("drool", "drooling", "drooled"),
     ("slur", "slurred", "slurring", "slurs"),
@@ -47,8 +63,8 @@ WORD_FAMILIES: tuple[tuple[str, ...], ...] = (
     ("drink", "drank", "drinking", "drunk"),
     ("eat", "ate", "eaten", "eating"),
     ("inhale", "inhaled", "inhaling"),
-    ("poison", "poisoned"),
-    ("seizure", "seizures"),
+    ("poison", "poisoned", "posion", "poisen"),
+    ("seizure", "seizures", "siezure", "siezures", "seizur"),
     ("convulsion", "convulsions"),
     ("contraction", "contractions"),
     ("leak", "leaking", "leaked"),
@@ -66,7 +82,7 @@ WORD_FAMILIES: tuple[tuple[str, ...], ...] = (
     ("soak", "soaking", "soaked"),
     ("clot", "clots"),
     ("spot", "spots"),
-    ("diaper", "diapers", "nappy", "nappies"),
+    ("diaper", "diapers", "nappy", "nappies", "diper"),
     ("stool", "stools", "poop", "poo"),
     ("lip", "lips"),
     ("my", "his", "her", "their", "your", "our"),
@@ -143,10 +159,12 @@ def canonical(phrase: str) -> str:
 
 
 def token_forms(token: str) -> list[str]:
-    """All spellings of one canonical token (family members and their contractions)."""
+    """All spellings of one canonical token: family members, their contractions, and
+    dropped g's ("bleedin", "havin")."""
     forms: list[str] = []
     for word in _FAMILY_OF.get(token, (token,)):
-        for form in (word, *CONTRACTIONS.get(word, ())):
+        dropped_g = (word[:-1],) if word.endswith("ing") and len(word) > 5 else ()
+        for form in (word, *CONTRACTIONS.get(word, ()), *dropped_g):
             if form not in forms:
                 forms.append(form)
     return forms

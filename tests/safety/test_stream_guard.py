@@ -31,10 +31,10 @@ def test_nothing_is_held_when_no_phrase_can_continue(stream):
 
 
 def test_invisible_and_extra_characters_are_held_as_part_of_the_phrase(stream):
-    shown = stream.feed("ok. crushing\u200b   ch\u00ad")
+    shown = stream.feed("ok. lips\u200b   tu\u00ad")
     assert shown == "ok. "
-    out = stream.feed("est pain")
-    assert out == "" and not stream.deferred  # "pain" could still become "painful"
+    out = stream.feed("rning blue")
+    assert out == "" and not stream.deferred  # "blue" could still become "bluetooth"
     assert stream.feed(" again") == stream.decision.message
     assert stream.deferred and stream.decision.category == "emergency"
 
@@ -63,4 +63,4 @@ def test_the_pure_python_engine_streams_the_same_way():
     stream = StreamGuard(SafetyGuard(native=False))
     outputs = run(stream, list("All good. Then my lips are turning blue."))
     assert stream.deferred
-    assert "".join(outputs) == "All good. Then my lips are " + stream.decision.message
+    assert "".join(outputs) == "All good. Then my " + stream.decision.message  # "lips * blue"
