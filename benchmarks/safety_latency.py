@@ -81,6 +81,17 @@ def timed(fn, texts: list[str], rounds: int = 1) -> list[float]:
     return best
 
 
+def python_speed_us() -> float:
+    """Best time of sum(range(1000)): a yardstick for how fast (or how busy) this machine
+    is, to compare runs made on different or shared machines (~8 us on a quiet desktop)."""
+    best = float("inf")
+    for _ in range(200):
+        start = time.perf_counter_ns()
+        sum(range(1000))
+        best = min(best, (time.perf_counter_ns() - start) / 1000)
+    return round(best, 1)
+
+
 def summary(latencies: list[float]) -> dict:
     ordered = sorted(latencies)
     total_s = sum(latencies) / 1e6
@@ -128,6 +139,7 @@ def main() -> None:
         "messages": len(texts),
         "flagged_share": args.flagged,
         "latency": f"best of {args.rounds} runs per message, one core, gc off",
+        "python_speed_ref_us": python_speed_us(),
         "deferred": sum(guard.check_input(t).deferred for t in texts),
         "guard": guard_stats,
         "baseline_regex_loop": base_stats,

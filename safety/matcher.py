@@ -31,16 +31,6 @@ class Rule:
     parts: int = 1  # len(gaps) + 1
 
 
-@dataclass(frozen=True)
-class Hit:
-    """A key found in the padded normalized text."""
-
-    start: int  # index of the key's leading space in the padded text
-    tokens: int  # how many tokens the key spans
-    rules: tuple[Rule, ...]  # one-part rules this key completes
-    parts: tuple[tuple[Rule, int], ...]  # (multi-part rule, part index) this key is
-
-
 class PyAutomaton:
     """Minimal Aho-Corasick with the subset of pyahocorasick's API used here."""
 
@@ -156,13 +146,6 @@ class Matcher:
         """The automaton's own output: (end index, (key length, tokens, (rules, parts,
         rules this key starts)))."""
         return [] if self._empty else list(self.automaton.iter(padded))
-
-    def find(self, padded: str) -> list[Hit]:
-        """All keys in the padded normalized text, overlapping ones included."""
-        if self._empty:
-            return []
-        return [Hit(end - length + 1, count, rules, parts)
-                for end, (length, count, (rules, parts, _)) in self.automaton.iter(padded)]
 
     def pending_start(self, padded: str) -> int | None:
         """Where the longest suffix that could still grow into a key starts, if any.
