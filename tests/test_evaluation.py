@@ -156,6 +156,23 @@ def test_perplexity_is_exp_of_the_mean_masked_token_loss_computed_by_hand(base):
     assert masked_loss(model, examples, batch_size=3, pad_id=tok.pad_token_id).loss == pytest.approx(result.loss, rel=1e-5)
 
 
+def test_trainer_helpers_report_the_same_loss_and_perplexity(base):
+    from datasets import Dataset
+
+    from medtune.chat_template import tokenize_conversation
+    from medtune.evaluation import masked_eval_metrics, with_perplexity
+
+    model, tok = base
+    examples = [dict(tokenize_conversation(tok, c), messages=c) for c in CONVERSATIONS]
+    got = masked_eval_metrics(model, tok, Dataset.from_list(examples), batch_size=2)
+    want = masked_loss(model, examples, batch_size=2, pad_id=tok.pad_token_id)
+    assert got == {"eval_loss": want.loss, "eval_perplexity": want.perplexity, "eval_tokens": want.tokens}
+    assert not model.training
+    assert with_perplexity({"eval_loss": 2.0, "epoch": 1})["eval_perplexity"] == pytest.approx(math.exp(2.0))
+    assert with_perplexity({"eval_loss": 1000.0})["eval_perplexity"] == math.inf
+    assert "eval_perplexity" not in with_perplexity({"train_loss": 1.0})
+
+
 def _train(model, examples, steps, lr, pad_id):
     """A few optimizer steps on full batches of tokenized examples (the training masking)."""
     import torch
@@ -202,111 +219,65 @@ def test_multiple_choice_picks_the_option_the_model_was_trained_to_prefer(base, 
 
 
 # --------------------------------------------------------------------------------------------
-# The command, end to end, on a small LoRA run
+# The command, end to end, on the shared tiny run (conftest's QLoRA run of the embedded model)
 # --------------------------------------------------------------------------------------------
 
-TOPICS = ["fever", "a cough", "a headache", "back pain", "a sore throat", "heartburn", "a rash", "hay fever"]
-ADVICE = ["rest and drink plenty of fluids", "see a doctor if it lasts more than a week", "a pharmacist can suggest remedies"]
-
-
-def _write_project(root):
-    rows = []
-    for i in range(40):
-        topic, advice = TOPICS[i % len(TOPICS)], ADVICE[i % len(ADVICE)]
-        rows.append({"messages": [
-            {"role": "user", "content": f"Question {i}: what should I do about {topic}?"},
-            {"role": "assistant", "content": f"For {topic}, {advice}. Seek urgent care if symptoms are severe."},
-        ]})
-    (root / "data.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
-    mcq = [
-        {"question": f"What helps with {t}?", "options": {"A": "rest and fluids", "B": "ignore it", "C": "stay up all night"}, "answer": "A"}
-        for t in TOPICS[:5]
-    ]
-    (root / "mcq.jsonl").write_text("\n".join(json.dumps(r) for r in mcq) + "\n")
-    (root / "config.yaml").write_text(
-        f"""
-model:
-  base_model_name: {NAME}
-  quantization_config: {{load_in_4bit: false}}
-fine_tuning: {{method: lora}}
-lora: {{r: 8, lora_alpha: 16, lora_dropout: 0.0}}
-training: {{output_dir: runs, per_device_eval_batch_size: 4, task_name: test}}
-data:
-  dataset_path: data.jsonl
-  eval_dataset_size: 8
-  max_seq_length: 256
-  max_length: 256
-  dedup: {{near: false}}
-evaluation: {{generation_samples: 4, max_new_tokens: 12, batch_size: 4, mcq_path: mcq.jsonl}}
-"""
-    )
+MCQ_ROWS = [
+    {"question": "What is the normal body temperature?", "options": {"A": "About 37 degrees Celsius.", "B": "Ninety degrees.", "C": "Minus five."}, "answer": "A"},
+    {"question": "Which vitamin comes from sunlight?", "options": ["Vitamin C.", "Vitamin D is made in the skin."], "answer": 1},
+    {"question": "Is walking good exercise?", "options": {"A": "No, never.", "B": "Yes, brisk walking helps the heart."}, "answer": "B"},
+]
 
 
 @pytest.fixture(scope="module")
-def lora_run(tmp_path_factory):
-    """A project with a short LoRA run: adapter, saved config and TensorBoard loss curves."""
-    from peft import LoraConfig, get_peft_model
-    from torch.utils.tensorboard import SummaryWriter
-
-    from medtune.config import dump_config, load_config
-    from medtune.data import prepare_data
-    from medtune.model import load_model, load_tokenizer
-
-    root = tmp_path_factory.mktemp("project")
-    _write_project(root)
-    cfg = load_config(root / "config.yaml", environ={}, dotenv=False).config
-    run = root / "runs" / "tiny-test-lora"
-    run.mkdir(parents=True)
-    (run / "config.yaml").write_text(dump_config(cfg))
-    tok = load_tokenizer(cfg)
-    prepared = prepare_data(cfg, tok)
-    model = get_peft_model(load_model(cfg), LoraConfig(r=8, lora_alpha=16, target_modules=["qkv_proj", "o_proj", "gate_up_proj", "down_proj"], lora_dropout=0.0))
-    train = list(prepared.train)
-    writer = SummaryWriter(str(run / "logs"))
-    for step in range(1, 5):
-        _train(model, train[(step - 1) * 8 : step * 8], steps=3, lr=3e-3, pad_id=tok.pad_token_id)
-        writer.add_scalar("train/loss", 5.0 / step, step * 5)
-        if step % 2 == 0:
-            writer.add_scalar("eval/loss", 6.0 / step, step * 5)
-    writer.close()
-    model.save_pretrained(run / "adapter")
-    tok.save_pretrained(run / "adapter")
-    return root, run
-
-
-@pytest.mark.slow
-def test_evaluate_command_writes_metrics_report_and_plots(lora_run, capsys):
-    from PIL import Image
+def evaluated(tiny_run, tmp_path_factory):
+    """A copy of the tiny run's project (the shared run stays untouched), evaluated with --base."""
+    import shutil
 
     from medtune.cli import main
 
-    root, run = lora_run
-    assert main(["evaluate", "--config", str(root / "config.yaml"), "--run", "latest", "--base"]) == 0
-    out = capsys.readouterr().out
-    assert "fine-tuned" in out and "eval loss" in out and "MCQ accuracy" in out
+    project = tmp_path_factory.mktemp("evaluated") / "project"
+    shutil.copytree(tiny_run.parents[1], project, ignore=shutil.ignore_patterns("checkpoints", ".cache"))
+    (project / "mcq.jsonl").write_text("\n".join(json.dumps(r) for r in MCQ_ROWS) + "\n")
+    code = main(["evaluate", "--config", str(project / "config.yaml"), "--run", "latest", "--base", "--set", "evaluation.mcq_path=mcq.jsonl"])
+    assert code == 0
+    return project / "runs" / tiny_run.name
 
-    metrics = json.loads((run / "eval" / "metrics.json").read_text())
+
+@pytest.mark.slow
+def test_evaluate_writes_metrics_with_the_fine_tuned_loss_below_the_base(evaluated):
+    metrics = json.loads((evaluated / "eval" / "metrics.json").read_text())
     base, tuned = metrics["models"]["base"], metrics["models"]["fine_tuned"]
-    assert metrics["eval_split"]["examples"] == 8 and metrics["eval_split"]["mcq_questions"] == 5
+    assert metrics["eval_split"]["examples"] == 2 and metrics["eval_split"]["mcq_questions"] == 3
     for m in (base, tuned):
         assert m["loss"]["perplexity"] == pytest.approx(math.exp(m["loss"]["eval_loss"]))
-        assert 0 <= m["generation"]["rougeL"] <= 1 and 0 <= m["generation"]["bleu"] <= 1
-        assert m["generation"]["samples"] == 4 and 0 <= m["generation"]["ended_share"] <= 1
-        assert m["mcq"]["total"] == 5 and m["mcq"]["ci95"][0] <= m["mcq"]["accuracy"] <= m["mcq"]["ci95"][1]
-    assert base["loss"]["tokens"] == tuned["loss"]["tokens"]  # the same split, the same masking
+        gen = m["generation"]
+        assert 0 <= gen["rougeL"] <= 1 and 0 <= gen["bleu"] <= 1 and 0 <= gen["ended_share"] <= 1
+        assert gen["samples"] == 2 and gen["mean_answer_tokens"] <= 16
+        assert m["mcq"]["total"] == 3 and m["mcq"]["ci95"][0] <= m["mcq"]["accuracy"] <= m["mcq"]["ci95"][1]
+    assert base["loss"]["tokens"] == tuned["loss"]["tokens"] > 0  # the same split, the same masking
     assert tuned["loss"]["eval_loss"] < base["loss"]["eval_loss"]
     assert metrics["comparison"]["fine_tuned_loss_lower"] is True
-    assert metrics["training_history"] == {"source": "tensorboard", "train_points": 4, "eval_points": 2}
+    assert metrics["evaluation_config"]["mcq_path"] == "mcq.jsonl"
+    history = metrics["training_history"]
+    assert history["source"] == "tensorboard" and history["train_points"] > 1 and history["eval_points"] >= 1
 
-    report = (run / "eval" / "report.md").read_text()
-    assert "| eval loss |" in report and "![loss_curves.png](loss_curves.png)" in report
-    assert set(metrics["plots"]) == {"loss_curves.png", "base_vs_fine_tuned.png"}
-    for name in metrics["plots"]:
-        path = run / "eval" / name
+    report = (evaluated / "eval" / "report.md").read_text()
+    assert "| eval loss |" in report and "**lower**" in report and "![loss_curves.png](loss_curves.png)" in report
+
+
+@pytest.mark.slow
+def test_evaluate_writes_valid_png_plots(evaluated):
+    from PIL import Image
+
+    names = json.loads((evaluated / "eval" / "metrics.json").read_text())["plots"]
+    assert set(names) == {"loss_curves.png", "base_vs_fine_tuned.png"}
+    for name in names:
+        path = evaluated / "eval" / name
         assert path.read_bytes()[:8] == PNG_SIGNATURE
         with Image.open(path) as img:
             img.verify()
-            assert img.format == "PNG" and img.size[0] > 100
+            assert img.format == "PNG" and img.size[0] > 300 and img.size[1] > 200
 
 
 def test_loss_history_falls_back_to_trainer_state(tmp_path):
@@ -322,16 +293,15 @@ def test_loss_history_falls_back_to_trainer_state(tmp_path):
     assert read_loss_history(tmp_path / "nothing") == ({"train": [], "eval": []}, None)
 
 
-def test_evaluate_run_config_takes_only_evaluation_overrides(lora_run):
-    from medtune.config import load_config
+@pytest.mark.slow
+def test_evaluate_uses_the_runs_config_and_only_evaluation_overrides(tiny_run, load_tiny_config):
     from medtune.errors import ConfigError
     from medtune.evaluation import run_config
 
-    root, run = lora_run
-    current = load_config(root / "config.yaml", environ={}, dotenv=False).config
-    cfg = run_config(run, current, ["evaluation.generation_samples=2", "data.eval_dataset_size=3"])
-    assert cfg.evaluation.generation_samples == 2
-    assert cfg.data.eval_dataset_size == 8  # the split is the run's, whatever the command line says
+    current = load_tiny_config(tiny_run.parents[1], "data.eval_dataset_size=3")
+    cfg = run_config(tiny_run, current, ["evaluation.generation_samples=5", "data.eval_dataset_size=3"])
+    assert cfg.evaluation.generation_samples == 5
+    assert cfg.data.eval_dataset_size == 2  # the split is the run's, whatever the command line says
     assert cfg.root == current.root
     with pytest.raises(ConfigError):
-        run_config(run, current, ["evaluation.generation_samples=-1"])
+        run_config(tiny_run, current, ["evaluation.generation_samples=-1"])
