@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from .audit import AuditLog
-from .config import load_config
 from .chains import find_chains
+from .config import load_config
 from .context import context_for, context_of
 from .matcher import Matcher, Rule
 from .negation import is_negated

@@ -8,8 +8,8 @@ small pure-Python automaton with the same interface is used, slower but equivale
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from .policy import Policy
 from .variants import expand, parse_phrase

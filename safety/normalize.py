@@ -97,8 +97,10 @@ FOLD_TABLE.update(ASCII_TABLE)
 
 # In ASCII text a token is a run of letters and digits, possibly joined by apostrophes
 # (which the fold deletes): "can't" is one token.
-_ASCII_TOKEN = re.compile(r"[A-Za-z0-9](?:['`]*+[A-Za-z0-9])*+")
-_ASCII_GAP = r"[^A-Za-z0-9]*+"
+# No possessive quantifiers (Python 3.11+): callers only skip tokens that exist, so the
+# greedy first attempt always succeeds and nothing backtracks.
+_ASCII_TOKEN = re.compile(r"[A-Za-z0-9](?:['`]*[A-Za-z0-9])*")
+_ASCII_GAP = r"[^A-Za-z0-9]*"
 _SPAN_BLOCK = 4  # tokens located on each side of a requested one
 
 
@@ -147,8 +149,8 @@ class Normalized:
                 skipped = _skip_tokens(first).match(self.original).end()
                 found = _ASCII_TOKEN.finditer(self.original, skipped)
                 count = k + _SPAN_BLOCK - first + 1
-                self._spans.update(zip(range(first, first + count),
-                                       map(re.Match.span, islice(found, count))))
+                self._spans.update(zip(range(first, first + count),  # fewer near the end
+                                       map(re.Match.span, islice(found, count)), strict=False))
             else:
                 self._spans.update(enumerate(token_spans(self.original)))
             found = self._spans[k]

@@ -12,7 +12,6 @@ import hashlib
 import json
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
 
 from .default_policy import DEFAULT_POLICY
 from .variants import canonical, phrase_problems
@@ -207,7 +206,7 @@ def _lint_conflicts(merged: dict[str, dict], user: dict[str, tuple[str, dict]]) 
         action = spec.get("action")
         if action not in ACTIONS or not isinstance(spec.get("phrases"), list):
             continue
-        for i, phrase in enumerate(spec["phrases"]):
+        for phrase in spec["phrases"]:
             if not isinstance(phrase, str):
                 continue
             key = canonical(phrase)

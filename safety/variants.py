@@ -153,7 +153,7 @@ def canonical(phrase: str) -> str:
     parts = ["|".join(sorted({" ".join(contract(tokens(alt))) for alt in alts}))
              for alts in spec.parts]
     out = parts[0]
-    for gap, part in zip(spec.gaps, parts[1:]):
+    for gap, part in zip(spec.gaps, parts[1:], strict=True):
         out += f" *{gap} {part}"
     return out
 
