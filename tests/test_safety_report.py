@@ -13,7 +13,7 @@ so the expected outcome of every case can be read off the phrases:
     a1  allow    dev      wellness  self_care   allow TN  "headache" is monitor-only
     a2  allow    heldout  general   self_care   allow TN  no phrase
     a3  allow    dev      general   non_urgent  allow TN  no phrase
-    a4  allow    heldout  general   non_urgent  defer FP  "can't breathe" in a story
+    a4  allow    heldout  general   non_urgent  defer FP  "can't breathe" (through a blocked nose)
 
 TP 4, FN 2, FP 1, TN 3. Wilson 95% intervals below were checked against
 scipy.stats.binomtest(k, n).proportion_ci(method="wilson").
@@ -68,8 +68,8 @@ CASES = [
      "category": "general", "urgency": "self_care"},
     {"id": "a3", "text": "Can you explain how vaccines work?", "expected": "allow", "split": "dev",
      "category": "general", "urgency": "non_urgent"},
-    {"id": "a4", "text": "I'm writing a story where a diver can't breathe underwater", "expected": "allow",
-     "split": "heldout", "category": "general", "urgency": "non_urgent", "note": "fiction"},
+    {"id": "a4", "text": "My nose is blocked and I can't breathe through it at night", "expected": "allow",
+     "split": "heldout", "category": "general", "urgency": "non_urgent", "note": "blocked nose"},
 ]
 
 
