@@ -489,6 +489,7 @@ def write_report(metrics: dict, gens: dict[str, list[Generation]], cfg: Config, 
 def evaluate_run(cfg: Config, run_dir: Path, include_base: bool = False, out_dir: Path | None = None) -> dict:
     """Evaluate ``run_dir`` with its saved config ``cfg`` and write ``eval/``; returns the metrics."""
     from medtune.data import prepare_data
+    from medtune.model import load_tokenizer
 
     run_dir = Path(run_dir)
     out_dir = Path(out_dir) if out_dir else run_dir / "eval"
@@ -503,19 +504,18 @@ def evaluate_run(cfg: Config, run_dir: Path, include_base: bool = False, out_dir
             notes.append(f"multiple choice skipped: {mcq_path} does not exist (evaluation.mcq_path)")
             print(f"warning: {notes[-1]}", file=sys.stderr)
 
+    prepared = prepare_data(cfg, load_tokenizer(cfg))  # the tokenizer training used: same split, cache hit
+    if prepared.eval is None or len(prepared.eval) == 0:
+        raise DataError("the run has no eval split (data.eval_dataset_size is 0): nothing to evaluate on")
+    same_data = split_matches_training(run_dir, prepared, notes)
+    idx = sample_indices(len(prepared.eval), ev.generation_samples, cfg.training.seed)
+    inputs = EvalInputs(_loss_examples(prepared.eval), [prepared.eval[i]["messages"] for i in idx], mcq_items)
+
     results: dict[str, dict] = {}
     gens: dict[str, list[Generation]] = {}
     picks: dict[str, list[int]] = {}
-    inputs: EvalInputs | None = None
     for label, model, tok in iter_models(cfg, run_dir, include_base):
-        if inputs is None:  # the run's tokenizer; the base shares it (same vocabulary)
-            prepared = prepare_data(cfg, tok)
-            if prepared.eval is None or len(prepared.eval) == 0:
-                raise DataError("the run has no eval split (data.eval_dataset_size is 0): nothing to evaluate on")
-            idx = sample_indices(len(prepared.eval), ev.generation_samples, cfg.training.seed)
-            inputs = EvalInputs(_loss_examples(prepared.eval), [prepared.eval[i]["messages"] for i in idx], mcq_items)
         results[label], gens[label], picks[label] = evaluate_model(model, tok, cfg, inputs, label)
-    assert inputs is not None
 
     comparison: dict = {}
     if BASE in results:
@@ -550,6 +550,8 @@ def evaluate_run(cfg: Config, run_dir: Path, include_base: bool = False, out_dir
             "generation_samples": len(inputs.conversations),
             "mcq_path": str(mcq_path) if mcq_items else None,
             "mcq_questions": len(mcq_items),
+            "dataset_fingerprint": prepared.fingerprint,
+            "same_data_as_training": same_data,
         },
         "evaluation_config": ev.model_dump(),
         "models": {k: results[k] for k in (BASE, TUNED) if k in results},
@@ -561,6 +563,29 @@ def evaluate_run(cfg: Config, run_dir: Path, include_base: bool = False, out_dir
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     write_report(metrics, gens, cfg, out_dir)
     return metrics
+
+
+def split_matches_training(run_dir: Path, prepared, notes: list[str]) -> bool | None:
+    """Whether the data prepared now is what training used (the run's recorded fingerprint covers
+    the files, the data settings, the tokenizer and the pipeline's code); None when unrecorded."""
+    try:
+        meta = json.loads((run_dir / "experiment_metadata.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        meta = {}
+    dataset = meta.get("dataset") or {}
+    if not dataset.get("fingerprint"):
+        notes.append("the run records no dataset fingerprint: cannot confirm the eval split is the one training held out")
+        return None
+    if dataset["fingerprint"] == prepared.fingerprint:
+        return True
+    trained_eval = (dataset.get("rows") or {}).get("eval")
+    counts = f" ({len(prepared.eval)} eval conversations now, {trained_eval} at training)" if trained_eval is not None else ""
+    notes.append(
+        "the data, its settings or the data pipeline's code changed since training (dataset fingerprint differs)"
+        f"{counts}: the eval split may not be exactly the one training held out"
+    )
+    print(f"warning: {notes[-1]}", file=sys.stderr)
+    return False
 
 
 def run_config(run_dir: Path, current: Config, overrides: Sequence[str] = ()) -> Config:

@@ -249,6 +249,7 @@ def test_evaluate_writes_metrics_with_the_fine_tuned_loss_below_the_base(evaluat
     metrics = json.loads((evaluated / "eval" / "metrics.json").read_text())
     base, tuned = metrics["models"]["base"], metrics["models"]["fine_tuned"]
     assert metrics["eval_split"]["examples"] == 2 and metrics["eval_split"]["mcq_questions"] == 3
+    assert metrics["eval_split"]["same_data_as_training"] is True  # the split training held out
     for m in (base, tuned):
         assert m["loss"]["perplexity"] == pytest.approx(math.exp(m["loss"]["eval_loss"]))
         gen = m["generation"]
