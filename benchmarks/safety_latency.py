@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from safety import Policy, SafetyGuard  # noqa: E402
 from safety.default_policy import DEFAULT_POLICY  # noqa: E402
+from safety.variants import example_text  # noqa: E402
 
 _ADJ = "sharp dull throbbing burning aching itchy stabbing mild constant dry sore tender".split()
 _BODY = ("knee elbow wrist ankle shoulder hip heel toe finger scalp ear gum tooth thumb "
@@ -55,8 +56,8 @@ def padded_policy(total: int, seed: int = 7) -> Policy:
 
 def messages(count: int, flagged_share: float, seed: int = 11) -> list[str]:
     rng = random.Random(seed)
-    red_flags = [p for c in DEFAULT_POLICY["categories"].values() if c["action"] == "defer"
-                 for p in c["phrases"]]
+    red_flags = [example_text(p) for c in DEFAULT_POLICY["categories"].values()
+                 if c["action"] == "defer" for p in c["phrases"]]
     out = []
     for _ in range(count):
         parts: list[str] = []

@@ -72,6 +72,7 @@ class SafetyGuard:
         self.negation = negation
         self.enabled = enabled
         self.audit = audit
+        context_of(normalize("warm up"))  # build the shared cue automaton now, not mid-request
 
     @classmethod
     def from_config(cls, source: dict | str | os.PathLike | None = None,

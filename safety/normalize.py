@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass, field
-from functools import lru_cache
-from itertools import islice
+from itertools import accumulate, chain, compress, starmap
+from operator import add
 
 # Characters deleted outright: they must neither join nor split words.
 _INVISIBLE_RANGES = (
@@ -95,19 +96,35 @@ FOLD_TABLE = _FoldTable()
 ASCII_TABLE = {cp: fold_char(chr(cp)) for cp in range(128)}
 FOLD_TABLE.update(ASCII_TABLE)
 
-# In ASCII text a token is a run of letters and digits, possibly joined by apostrophes
-# (which the fold deletes): "can't" is one token.
-# No possessive quantifiers (Python 3.11+): callers only skip tokens that exist, so the
-# greedy first attempt always succeeds and nothing backtracks.
-_ASCII_TOKEN = re.compile(r"[A-Za-z0-9](?:['`]*[A-Za-z0-9])*")
-_ASCII_GAP = r"[^A-Za-z0-9]*"
-_SPAN_BLOCK = 4  # tokens located on each side of a requested one
+# In ASCII text a token is a run of letters, digits and apostrophes (which the fold
+# deletes) with at least one letter or digit; apostrophes at its edges are not part of it.
+# Spans are found with C-level string operations on a one-byte-per-character "shape".
+_SPAN_SHAPE = bytes(
+    ord("a") if chr(cp).isalnum() else ord("'") if chr(cp) in "'`" else ord(" ")
+    for cp in range(128)
+) + bytes(128)
 
 
-@lru_cache(maxsize=1024)
-def _skip_tokens(count: int) -> re.Pattern:
-    """Regex that consumes `count` ASCII tokens in one C-level match."""
-    return re.compile(f"(?:{_ASCII_GAP}{_ASCII_TOKEN.pattern}){{{count}}}")
+def _ascii_token_spans(text: str) -> list[tuple[int, int]]:
+    shape = text.encode("ascii").translate(_SPAN_SHAPE).decode("ascii")
+    lengths = list(map(len, shape.split(" ")))
+    starts = list(compress(accumulate(map((1).__add__, lengths), initial=0), lengths))
+    spans = list(zip(starts, map(add, starts, compress(lengths, lengths)), strict=True))
+    if "'" in shape:  # trim quotes around words, drop pieces that are only quotes
+        touched = set()
+        pos = shape.find("'")
+        while pos >= 0:
+            touched.add(bisect_right(starts, pos) - 1)
+            pos = shape.find("'", pos + 1)
+        for i in sorted(touched, reverse=True):
+            start, end = spans[i]
+            piece = shape[start:end]
+            if not piece.strip("'"):
+                del spans[i]
+            else:
+                spans[i] = (start + len(piece) - len(piece.lstrip("'")),
+                            end - len(piece) + len(piece.rstrip("'")))
+    return spans
 
 
 def fold(text: str) -> str:
@@ -127,34 +144,20 @@ def normal_form(text: str) -> str:
 
 @dataclass
 class Normalized:
-    """A text, its padded normalized form " tok tok ", and lazily its token spans.
-
-    Spans are only needed around matches, which are rare, so they are located on
-    demand: in ASCII text a block of tokens around the requested one is found with two
-    regex calls, elsewhere all spans are computed once by walking the characters.
-    """
+    """A text, its padded normalized form " tok tok ", and lazily its token spans
+    (only texts that matched need them)."""
 
     original: str
     padded: str
     tokens: list[str]
     open_end: bool  # the last token may still continue (streaming)
-    _spans: dict[int, tuple[int, int]] = field(default_factory=dict, repr=False)
+    _spans: list[tuple[int, int]] | None = field(default=None, repr=False)
 
     def span(self, k: int) -> tuple[int, int]:
         """(start, end) in the original text of token `k`."""
-        found = self._spans.get(k)
-        if found is None:
-            if self.original.isascii():
-                first = max(0, k - _SPAN_BLOCK)
-                skipped = _skip_tokens(first).match(self.original).end()
-                found = _ASCII_TOKEN.finditer(self.original, skipped)
-                count = k + _SPAN_BLOCK - first + 1
-                self._spans.update(zip(range(first, first + count),  # fewer near the end
-                                       map(re.Match.span, islice(found, count)), strict=False))
-            else:
-                self._spans.update(enumerate(token_spans(self.original)))
-            found = self._spans[k]
-        return found
+        if self._spans is None:
+            self._spans = token_spans(self.original)
+        return self._spans[k]
 
     def gap(self, k: int) -> str:
         """Original text between token `k` and token `k + 1`."""
@@ -176,7 +179,7 @@ def normalize(text: str) -> Normalized:
 def token_spans(text: str) -> list[tuple[int, int]]:
     """Original (start, end) of each normalized token, trimmed of deleted characters."""
     if text.isascii():
-        return [m.span() for m in _ASCII_TOKEN.finditer(text)]
+        return _ascii_token_spans(text)
     spans: list[tuple[int, int]] = []
     table = FOLD_TABLE
     start = end = -1
@@ -243,9 +246,11 @@ def deobfuscated(text: str) -> tuple[str, list[int]] | None:
     dropped = {m.start() for m in _INWORD.finditer(shape)}
     for m in _SPACED.finditer(shape):
         dropped.update(range(m.start() + 1, m.end(), 2))
-    keep = [i for i in range(len(text)) if i not in dropped]
-    view = "".join(text[i] for i in keep)
-    view_shape = "".join(shape[i] for i in keep)
+    cuts = [-1, *sorted(dropped), len(text)]  # keep the runs between dropped characters
+    runs = [(a + 1, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a + 1]
+    keep = list(chain.from_iterable(starmap(range, runs)))
+    view = "".join(text[a:b] for a, b in runs)
+    view_shape = "".join(shape[a:b] for a, b in runs)
     for m in _LEET_WORD.finditer(view_shape):
         view = view[: m.start()] + view[m.start() : m.end()].translate(_LEET) + view[m.end() :]
     return (view, keep) if view != text else None
