@@ -56,8 +56,6 @@ def find_chains(norm: Normalized, found: dict[Rule, list[tuple[int, int, int]]],
         by_part: list[list[tuple[int, int]]] = [[] for _ in range(rule.parts)]
         for part, first, last in hits:
             by_part[part].append((first, last))
-        if not by_part[0]:
-            continue
         for part_hits in by_part:
             part_hits.sort()
         for start, end in by_part[0]:

@@ -4,7 +4,9 @@ Text is released as soon as no phrase could still be completed using it. The hol
 is measured in the normalized text, not in characters: it is exactly the tail that is
 still a prefix of some phrase spelling (from the start of the token where that prefix
 begins), so "chest", "ch\\u200best" or "chest   " are held while " pain" may follow,
-however many invisible or extra characters they contain, and nothing else is held.
+however many invisible or extra characters they contain. The first part of a multi-part
+phrase ("chest * hurting") is also held while its next part can still arrive in the same
+sentence. Nothing else is held.
 """
 from __future__ import annotations
 
