@@ -16,7 +16,6 @@ Three layers, each usable without the next:
 from __future__ import annotations
 
 import html
-import json
 import logging
 import os
 import queue
@@ -30,11 +29,12 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from medtune.config import Config, DemoConfig, check_config, load_saved_config
+from medtune.config import Config, DemoConfig, check_config
 from medtune.errors import ConfigError, MedtuneError, RunError
 
 if TYPE_CHECKING:
     import gradio as gr
+
     from safety import Decision, SafetyGuard
 
 log = logging.getLogger(__name__)
@@ -71,6 +71,10 @@ CSS = f"""
 #medtune-disclaimer {{ border-left: 4px solid #b45309; padding-left: 10px; }}
 """
 QUEUE_MAX_SIZE = 256  # waiting requests; beyond this a user is told the demo is busy
+# Requests in progress at once. Most of them wait for the model (demo.concurrency_limit generations
+# at a time, inside the engine) or stream; a deferral never queues behind other people's answers.
+SESSION_CONCURRENCY = 16
+SERVER_THREADS = 64  # above SESSION_CONCURRENCY, so page loads and API calls still get a thread
 STREAM_TIMEOUT_S = 300.0  # no new token for this long: give up on the reply
 NEW_TOKENS_CAP = 2048
 
@@ -173,6 +177,7 @@ class ChatEngine:
         *,
         system_prompt: str,
         max_input_chars: int = 8000,
+        max_concurrent_generations: int = 4,
         log_phi: bool = False,
     ):
         from medtune.model import stop_token_ids
@@ -187,6 +192,8 @@ class ChatEngine:
         self.context_tokens = int(getattr(getattr(model, "config", None), "max_position_embeddings", 0) or 4096)
         self._count_lock = threading.Lock()
         self._model_lock = _SharedExclusiveLock()
+        self._generation_slots = threading.BoundedSemaphore(max_concurrent_generations)
+        self._warm = False
         self.model_calls = 0  # how many times generate() was entered: tests assert on it
         # A PEFT model: the base model's replies are one ``disable_adapter()`` away.
         self.has_adapter = "peft" in sys.modules and isinstance(model, sys.modules["peft"].PeftModel)
@@ -322,7 +329,15 @@ class ChatEngine:
         errors: list[BaseException] = []
 
         def work() -> None:
-            self._model_lock.acquire(exclusive=base_only)
+            with self._generation_slots:
+                if not stop.is_set():  # the user may have left while this waited for a slot
+                    generate()
+
+        def generate() -> None:
+            # The first generation runs alone: some layers (bitsandbytes 4-bit on CPU) repack their
+            # weights lazily on the first forward pass, which is not safe to do from two threads.
+            exclusive = base_only or not self._warm
+            self._model_lock.acquire(exclusive=exclusive)
             try:
                 with self._count_lock:
                     self.model_calls += 1
@@ -332,11 +347,12 @@ class ChatEngine:
                             self.model.generate(**kwargs)
                     else:
                         self.model.generate(**kwargs)
+                self._warm = True
             except BaseException as exc:  # surfaced in the consumer below
                 errors.append(exc)
                 streamer.end()
             finally:
-                self._model_lock.release(exclusive=base_only)
+                self._model_lock.release(exclusive=exclusive)
 
         thread = threading.Thread(target=work, name="medtune-generate", daemon=True)
         thread.start()
@@ -434,6 +450,7 @@ def build_app(
         guard,
         system_prompt=cfg.safety.system_prompt if system_prompt is None else system_prompt,
         max_input_chars=demo_cfg.max_input_chars,
+        max_concurrent_generations=demo_cfg.concurrency_limit,
         log_phi=cfg.logging.log_phi,
     )
     defaults = GenerationSettings.from_config(demo_cfg)
@@ -472,7 +489,7 @@ def build_app(
             temperature = gr.Slider(0.0, 2.0, value=defaults.temperature, step=0.05, label="temperature (0 = greedy)", render=False)
             top_p = gr.Slider(0.05, 1.0, value=defaults.top_p, step=0.05, label="top_p", render=False)
             max_new = gr.Slider(
-                16, max(1024, defaults.max_new_tokens), value=defaults.max_new_tokens, step=16, label="max_new_tokens", render=False
+                1, max(1024, defaults.max_new_tokens), value=defaults.max_new_tokens, step=1, label="max_new_tokens", render=False
             )
             chatbot = gr.Chatbot(
                 height=460,
@@ -485,7 +502,9 @@ def build_app(
             gr.ChatInterface(
                 chat_fn,
                 chatbot=chatbot,
-                textbox=gr.Textbox(placeholder="Ask a general health question", elem_id="medtune-input", render=False),
+                textbox=gr.Textbox(
+                    placeholder="Ask a general health question", elem_id="medtune-input", render=False, submit_btn=True, stop_btn=True
+                ),
                 additional_inputs=[temperature, top_p, max_new],
                 additional_inputs_accordion=gr.Accordion(label="Generation settings", open=False, render=False),
                 additional_outputs=[last_turn],
@@ -493,7 +512,7 @@ def build_app(
                 example_labels=[f"{kind}: {text}" for kind, text in EXAMPLES],
                 cache_examples=False,
                 api_name="chat",
-                concurrency_limit=demo_cfg.concurrency_limit,
+                concurrency_limit=SESSION_CONCURRENCY,
                 analytics_enabled=False,
                 flagging_mode="never",
                 fill_height=False,
@@ -522,14 +541,14 @@ def build_app(
                     [cmp_in, temperature, top_p, max_new],
                     [base_out, tuned_out],
                     api_name="compare",
-                    concurrency_limit=demo_cfg.concurrency_limit,
+                    concurrency_limit=SESSION_CONCURRENCY,
                 )
             else:
                 gr.Markdown(
                     "Compare needs a LoRA/QLoRA run: it switches the adapter off to get the base model's "
                     "answer without loading the weights twice. This session serves a single model."
                 )
-    app.queue(max_size=QUEUE_MAX_SIZE, default_concurrency_limit=demo_cfg.concurrency_limit)
+    app.queue(max_size=QUEUE_MAX_SIZE, default_concurrency_limit=SESSION_CONCURRENCY)
     app.medtune_engine = engine
     return app
 
@@ -549,6 +568,7 @@ def launch(app: gr.Blocks, demo: DemoConfig, *, prevent_thread_lock: bool = Fals
         prevent_thread_lock=prevent_thread_lock,
         quiet=quiet,
         show_error=False,
+        max_threads=SERVER_THREADS,
         inbrowser=False,
         ssr_mode=False,
         mcp_server=False,
@@ -567,7 +587,7 @@ def launch(app: gr.Blocks, demo: DemoConfig, *, prevent_thread_lock: bool = Fals
 class ChatTarget:
     """What to load: the base model, a run (adapter or full model), or a merged export."""
 
-    config: Config  # the config the weights were trained with (the run's own, or the current one)
+    config: Config  # the config the weights were trained with (the run's own), else the current one
     label: str
     run_dir: Path | None = None
     adapter_dir: Path | None = None
@@ -602,25 +622,9 @@ def apply_demo_flags(cfg: Config, args) -> Config:
     return cfg
 
 
-def _read_metadata(run_dir: Path) -> dict | None:
-    path = run_dir / "experiment_metadata.json"
-    if not path.is_file():
-        return None
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise RunError(f"cannot read {path}: {exc}") from None
-
-
-def _saved_config(run_dir: Path, cfg: Config) -> Config:
-    saved = load_saved_config(run_dir / "config.yaml")
-    saved._root = cfg.root  # relative paths (cache dirs, embedded model) resolve in this project
-    return saved
-
-
 def select_target(cfg: Config, run: str | None, base: bool) -> ChatTarget:
     """``--base``, ``--run REF`` (a run or a merged export), or the latest run, else the base."""
-    from medtune.runs import find_run
+    from medtune import runs
 
     if base and run:
         raise MedtuneError("pass either --run or --base, not both")
@@ -629,41 +633,39 @@ def select_target(cfg: Config, run: str | None, base: bool) -> ChatTarget:
     notes = []
     if run is None:
         try:
-            run_dir = find_run(cfg, "latest")
+            run_dir = runs.find_run(cfg, "latest")
         except RunError:
-            note = f"no runs under {cfg.resolve_path(cfg.training.output_dir)}: chatting with the base model {cfg.model.base_model_name}"
+            note = f"no runs under {runs.runs_root(cfg)}: chatting with the base model {cfg.model.base_model_name}"
             return ChatTarget(cfg, f"Base model `{cfg.model.base_model_name}` (no runs yet)", notes=[note])
         notes.append(f"no --run given: using the latest run, {run_dir.name}")
     else:
         merged = next((p for p in (Path(run), cfg.resolve_path(run)) if (p / "config.json").is_file()), None)
-        if merged is not None and not (merged / "config.yaml").is_file():
+        if merged is not None and not (merged / runs.CONFIG_FILE).is_file():
             return _merged_target(cfg, merged.resolve())
-        run_dir = find_run(cfg, run)
-    saved = _saved_config(run_dir, cfg)
-    metadata = _read_metadata(run_dir)
-    if (run_dir / "adapter").is_dir():
-        return ChatTarget(saved, f"Fine-tuned: run `{run_dir.name}` (adapter)", run_dir, adapter_dir=run_dir / "adapter", metadata=metadata, notes=notes)
-    if (run_dir / "model").is_dir():
-        return ChatTarget(saved, f"Fine-tuned: run `{run_dir.name}` (full model)", run_dir, merged_dir=run_dir / "model", metadata=metadata, notes=notes)
-    raise RunError(
-        f"{run_dir}: no adapter/ or model/ yet (is it still training, or did it stop early?); "
-        "chat with a finished run, or resume this one with `medtune train --resume`"
+        run_dir = runs.find_run(cfg, run)
+    found = runs.artifact_dir(run_dir)
+    is_adapter = found.name == runs.ADAPTER_DIR
+    return ChatTarget(
+        runs.load_run_config(run_dir),
+        f"Fine-tuned: run `{run_dir.name}` ({'adapter' if is_adapter else 'full model'})",
+        run_dir,
+        adapter_dir=found if is_adapter else None,
+        merged_dir=None if is_adapter else found,
+        metadata=runs.read_metadata(run_dir),
+        notes=notes,
     )
 
 
 def _merged_target(cfg: Config, merged: Path) -> ChatTarget:
     """A merged export: its run (this directory or its parent) supplies config and metadata."""
+    from medtune import runs
+
+    label = f"Fine-tuned: merged export `{merged.name}`"
     for run_dir in (merged, merged.parent):
-        if (run_dir / "config.yaml").is_file():
-            return ChatTarget(
-                _saved_config(run_dir, cfg), f"Fine-tuned: merged export `{merged.name}`", run_dir, merged_dir=merged, metadata=_read_metadata(run_dir)
-            )
-    return ChatTarget(
-        cfg,
-        f"Fine-tuned: merged export `{merged.name}`",
-        merged_dir=merged,
-        notes=[f"{merged} has no run config beside it: using this project's system prompt; the chat template cannot be checked"],
-    )
+        if (run_dir / runs.CONFIG_FILE).is_file():
+            return ChatTarget(runs.load_run_config(run_dir), label, run_dir, merged_dir=merged, metadata=runs.read_metadata(run_dir))
+    note = f"{merged} has no run config beside it: using this project's system prompt; the chat template cannot be checked"
+    return ChatTarget(cfg, label, merged_dir=merged, notes=[note])
 
 
 def check_template(target: ChatTarget, tokenizer) -> None:

@@ -1,0 +1,508 @@
+"""`medtune chat`: the trained assistant served behind the safety layer, driven like a user would.
+
+conftest's tiny QLoRA run (trained once per session by the real trainer) is what is served; the real
+Gradio server runs on a free port in a background thread and `gradio_client` talks to it over
+HTTP. The engine counts model calls, so "the model was not called" is a measured fact.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+
+from medtune import demo  # noqa: E402
+from medtune.config import load_config  # noqa: E402
+from medtune.errors import ConfigError, MedtuneError, RunError  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+BENIGN = "What is a normal resting heart rate for adults?"
+EMERGENCY = "I have crushing chest pain spreading to my left arm"
+FAST = dict(temperature=0.7, top_p=0.9, max_new_tokens=16)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def dev_config(output_dir: Path, *overrides: str):
+    return load_config(
+        REPO / "config.yaml", "dev", [f"training.output_dir={output_dir}", *overrides], environ={}, dotenv=False, check_paths=False
+    ).config
+
+
+def chat_args(**kw) -> argparse.Namespace:
+    base = dict(config=None, env="dev", overrides=[], env_file=None, run=None, base=False, host=None, port=None,
+                auth=None, share=False, allow_public=False)
+    return argparse.Namespace(**{**base, **kw})
+
+
+def subprocess_env() -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEDTUNE")}
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    return env
+
+
+# --------------------------------------------------------------------------------------------
+# Fixtures: one trained run, one model load, one real server
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def runs_dir(tiny_run) -> Path:
+    """The runs/ directory of conftest's tiny QLoRA run (trained once per session by the real trainer)."""
+    return tiny_run.parent
+
+
+@pytest.fixture(scope="module")
+def loaded(runs_dir):
+    """The latest run, loaded the way `medtune chat --run latest` loads it."""
+    from medtune.model import load_for_inference
+
+    cfg = dev_config(runs_dir)
+    target = demo.select_target(cfg, "latest", False)
+    model, tok = load_for_inference(target.config, adapter_dir=target.adapter_dir, merged_dir=target.merged_dir)
+    demo.check_template(target, tok)
+    return cfg, target, model, tok
+
+
+@pytest.fixture(scope="module")
+def engine(loaded):
+    cfg, target, model, tok = loaded
+    return demo.ChatEngine(model, tok, demo.make_guard(cfg), system_prompt=target.config.safety.system_prompt,
+                           max_input_chars=cfg.demo.max_input_chars)
+
+
+def _serve(cfg, engine, target, **demo_updates):
+    cfg = cfg.model_copy(deep=True)
+    cfg.demo = cfg.demo.model_copy(update={"port": free_port(), **demo_updates})
+    app = demo.build_app(engine.model, engine.tokenizer, engine.guard, cfg, model_label=target.label, engine=engine)
+    _, url, _ = demo.launch(app, cfg.demo, prevent_thread_lock=True, quiet=True)
+    return app, url
+
+
+@pytest.fixture(scope="module")
+def server(loaded, engine):
+    cfg, target, _, _ = loaded
+    app, url = _serve(cfg, engine, target)
+    yield url, app.medtune_engine
+    app.close()
+
+
+def client(url: str, **kw):
+    from gradio_client import Client
+
+    return Client(url, verbose=False, **kw)
+
+
+def ask(c, message: str, **settings) -> str:
+    s = {**FAST, **settings}
+    return c.predict(message, s["temperature"], s["top_p"], s["max_new_tokens"], api_name="/chat")
+
+
+# --------------------------------------------------------------------------------------------
+# The generation core, without Gradio
+# --------------------------------------------------------------------------------------------
+
+
+def test_settings_are_clamped_to_sane_ranges():
+    s = demo.GenerationSettings(temperature=-1, top_p=5, max_new_tokens=10**9)
+    assert (s.temperature, s.top_p, s.max_new_tokens) == (0.0, 1.0, demo.NEW_TOKENS_CAP)
+
+
+def test_core_defers_an_emergency_before_the_model_is_called(engine):
+    before = engine.model_calls
+    turn = demo.Turn()
+    replies = list(engine.stream_reply([{"role": "user", "content": EMERGENCY}], turn=turn))
+    assert turn.deferred and turn.stage == "input" and turn.decision.category == "emergency"
+    assert replies == [turn.decision.message]
+    assert engine.model_calls == before and not turn.model_called
+
+
+def test_core_streams_an_answer_that_stops_on_the_end_token(engine):
+    turn = demo.Turn()
+    replies = list(engine.stream_reply([{"role": "user", "content": BENIGN}], demo.GenerationSettings(0.0, 1.0, 12), turn=turn))
+    assert turn.outcome == "answered" and turn.model_called
+    assert replies and all(b.startswith(a) for a, b in zip(replies, replies[1:], strict=False))  # each extends the last
+    assert "<|end|>" not in replies[-1] and "<|assistant|>" not in replies[-1]
+
+
+class ScriptedModel:
+    """Stands in for the model: 'generates' a fixed text through the streamer, token by token."""
+
+    def __init__(self, tokenizer, text: str):
+        import torch
+
+        self.tokenizer, self.text, self.torch = tokenizer, text, torch
+        self.config = type("C", (), {"max_position_embeddings": 4096})()
+        self.device = "cpu"
+        self.stopped_early = False
+
+    def generate(self, input_ids, streamer, stopping_criteria, **kwargs):
+        streamer.put(input_ids[0])
+        ids = self.tokenizer(self.text, add_special_tokens=False)["input_ids"]
+        for i in ids:
+            if stopping_criteria[0](input_ids, None):
+                self.stopped_early = True
+                break
+            streamer.put(self.torch.tensor([i]))
+            time.sleep(0.01)  # a model takes time per token
+        streamer.end()
+
+
+def test_a_red_flag_in_the_answer_never_reaches_the_screen(loaded, engine):
+    _, _, _, tok = loaded
+    text = "Rest is usually fine. If you also notice crushing chest pain, take two aspirin and wait it out at home " * 3
+    model = ScriptedModel(tok, text)
+    scripted = demo.ChatEngine(model, tok, engine.guard, system_prompt="sys")
+    turn = demo.Turn()
+    replies = list(scripted.stream_reply([{"role": "user", "content": "Is rest fine for a cold?"}], turn=turn))
+    assert turn.deferred and turn.stage == "output" and turn.model_called
+    assert not any("crushing" in r or "aspirin" in r for r in replies)
+    assert replies[-1] == turn.decision.message
+    deadline = time.monotonic() + 10
+    while not model.stopped_early and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert model.stopped_early  # generation was cut off, not run to the end
+
+
+def test_history_trimmed_to_the_context_but_the_guard_sees_all_of_it(loaded, engine):
+    _, _, _, tok = loaded
+    small = demo.ChatEngine(ScriptedModel(tok, "ok"), tok, engine.guard, system_prompt="sys", max_input_chars=10**6)
+    small.context_tokens = 300
+    history = []
+    for i in range(40):
+        history += [{"role": "user", "content": f"question {i} about sleep and diet"}, {"role": "assistant", "content": "some advice " * 5}]
+    ids = small._prompt_ids(history + [{"role": "user", "content": "and exercise?"}], demo.GenerationSettings(max_new_tokens=50))
+    assert ids is not None and len(ids) <= 250
+    assert tok.decode(ids).count("<|user|>") < 41
+    turn = demo.Turn()
+    emergency_first = [{"role": "user", "content": EMERGENCY}, {"role": "assistant", "content": "..."}] + history
+    list(small.stream_reply(emergency_first + [{"role": "user", "content": "and exercise?"}], turn=turn))
+    assert turn.deferred and not turn.model_called
+
+
+# --------------------------------------------------------------------------------------------
+# The real server, over HTTP
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_benign_question_gets_a_model_reply(server):
+    url, engine = server
+    before = engine.model_calls
+    reply = ask(client(url), BENIGN)
+    assert reply.strip() and demo.DEFERRAL_HEADER not in reply
+    assert engine.model_calls == before + 1
+
+
+@pytest.mark.slow
+def test_emergency_is_deferred_without_calling_the_model(server):
+    url, engine = server
+    c = client(url)
+    before = engine.model_calls
+    reply = ask(c, EMERGENCY)
+    assert demo.DEFERRAL_HEADER in reply and "emergency number" in reply
+    assert engine.model_calls == before
+    why = c.predict(api_name="/why")
+    assert "crushing chest pain" in why and "not called" in why
+
+
+@pytest.mark.slow
+def test_red_flag_earlier_in_the_conversation_still_defers(server):
+    url, engine = server
+    c = client(url)
+    assert demo.DEFERRAL_HEADER not in ask(c, BENIGN)
+    assert demo.DEFERRAL_HEADER in ask(c, "Also my father's face is drooping and his speech is slurred")
+    before = engine.model_calls
+    follow_up = ask(c, "Anyway, how much water should I drink a day?")
+    assert demo.DEFERRAL_HEADER in follow_up and engine.model_calls == before
+
+
+@pytest.mark.slow
+def test_empty_and_very_long_input_get_polite_answers(server):
+    url, engine = server
+    c = client(url)
+    before = engine.model_calls
+    assert ask(c, "") == demo.EMPTY_REPLY
+    assert ask(c, "   \n ") == demo.EMPTY_REPLY
+    start = time.perf_counter()
+    long_reply = ask(c, ("Tell me about sleep hygiene. " * 700)[:20_000])
+    assert "20,000 characters" in long_reply and "8,000" in long_reply
+    assert time.perf_counter() - start < 10
+    assert engine.model_calls == before
+
+
+@pytest.mark.slow
+def test_compare_shows_base_and_fine_tuned_each_behind_the_guard(server):
+    url, engine = server
+    c = client(url)
+    before = engine.model_calls
+    base, tuned = c.predict(BENIGN, 0.0, 1.0, 12, api_name="/compare")
+    assert base.strip() and tuned.strip() and engine.model_calls == before + 2
+    base, tuned = c.predict(EMERGENCY, 0.7, 0.9, 12, api_name="/compare")
+    assert demo.DEFERRAL_HEADER in base and base == tuned and engine.model_calls == before + 2
+
+
+@pytest.mark.slow
+def test_load_20_concurrent_clients_5_messages_each(server):
+    """Every emergency deferred, every other message answered by the model, nothing lost."""
+    url, engine = server
+    messages = [BENIGN, EMERGENCY, "How can I lower my blood pressure with diet?", "I can't breathe", "I took a whole bottle of pills"]
+    benign_count = 2
+    results: list[tuple[str, str, float]] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def user(i: int) -> None:
+        try:
+            c = client(url)
+            for message in messages:
+                c.reset_session()  # one-message conversations: the verdict depends on this message only
+                start = time.perf_counter()
+                reply = ask(c, message, max_new_tokens=8)
+                with lock:
+                    results.append((message, reply, time.perf_counter() - start))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    before = engine.model_calls
+    start = time.perf_counter()
+    threads = [threading.Thread(target=user, args=(i,)) for i in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=600)
+    wall = time.perf_counter() - start
+    assert not errors, errors[:3]
+    assert len(results) == 100
+    deferred = [r for r in results if demo.DEFERRAL_HEADER in r[1]]
+    assert {m for m, _, _ in deferred} == set(messages[1:2] + messages[3:])
+    assert len(deferred) == 60 and all(r[1].strip() for r in results)
+    assert engine.model_calls - before == 20 * benign_count
+    defer_s = sorted(s for m, _, s in deferred)
+    answer_s = sorted(s for m, r, s in results if demo.DEFERRAL_HEADER not in r)
+    print(
+        f"\nload: 100 messages from 20 clients in {wall:.1f}s; deferrals median {statistics.median(defer_s):.2f}s "
+        f"p95 {defer_s[int(0.95 * len(defer_s))]:.2f}s; answers (8 tokens) median {statistics.median(answer_s):.2f}s "
+        f"p95 {answer_s[int(0.95 * len(answer_s))]:.2f}s"
+    )
+    assert wall < 540
+
+
+# --------------------------------------------------------------------------------------------
+# Secure by default
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_login_required_when_auth_is_set(loaded, engine):
+    cfg, target, _, _ = loaded
+    app, url = _serve(cfg, engine, target, auth="clinician:s3cret")
+    try:
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(url + "config", timeout=30)
+        assert err.value.code in (401, 403)
+        with pytest.raises(Exception):  # noqa: B017 - gradio_client raises its own error types
+            ask(client(url), BENIGN)
+        c = client(url, auth=("clinician", "s3cret"))
+        assert demo.DEFERRAL_HEADER in ask(c, EMERGENCY)
+    finally:
+        app.close()
+
+
+def test_public_host_without_auth_is_refused(tmp_path):
+    cfg = dev_config(tmp_path)
+    with pytest.raises(ConfigError, match="demo.host: 0.0.0.0 is reachable"):
+        demo.apply_demo_flags(cfg, chat_args(host="0.0.0.0"))
+    with pytest.raises(ConfigError, match="demo.share"):
+        demo.apply_demo_flags(dev_config(tmp_path), chat_args(share=True))
+    with pytest.raises(ConfigError, match="--port"):
+        demo.apply_demo_flags(dev_config(tmp_path), chat_args(port=70000))
+    ok = demo.apply_demo_flags(dev_config(tmp_path), chat_args(host="0.0.0.0", auth="a:b", port=9000))
+    assert (ok.demo.host, ok.demo.auth, ok.demo.port) == ("0.0.0.0", "a:b", 9000)
+    assert demo.apply_demo_flags(dev_config(tmp_path), chat_args(host="0.0.0.0", allow_public=True)).demo.allow_public
+
+
+def test_cli_refuses_public_host_before_loading_anything(tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-m", "medtune", "chat", "--env", "dev", "--host", "0.0.0.0", "--set", f"training.output_dir={tmp_path}"],
+        cwd=REPO, env=subprocess_env(), capture_output=True, text=True, timeout=120,
+    )
+    assert out.returncode == 2
+    assert "demo.host: 0.0.0.0 is reachable from other machines" in out.stderr and "Traceback" not in out.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# Choosing and checking what to load
+# --------------------------------------------------------------------------------------------
+
+
+def test_target_selection(tmp_path, runs_dir):
+    empty = dev_config(tmp_path / "none")
+    target = demo.select_target(empty, None, False)
+    assert target.adapter_dir is None and "no runs" in target.notes[0]
+    cfg = dev_config(runs_dir)
+    latest = demo.select_target(cfg, None, False)
+    assert latest.run_dir is not None and (latest.adapter_dir or latest.merged_dir) and "latest run" in latest.notes[0]
+    assert demo.select_target(cfg, str(latest.run_dir), False).run_dir == latest.run_dir
+    assert demo.select_target(cfg, None, True).run_dir is None
+    with pytest.raises(MedtuneError, match="either --run or --base"):
+        demo.select_target(cfg, "latest", True)
+    unfinished = tmp_path / "runs" / "still-training"
+    unfinished.mkdir(parents=True)
+    shutil.copy(latest.run_dir / "config.yaml", unfinished / "config.yaml")
+    with pytest.raises(RunError, match="no adapter/ or model/ yet"):
+        demo.select_target(dev_config(tmp_path / "runs"), "still-training", False)
+
+
+def test_chat_template_mismatch_refuses_to_start(loaded):
+    _, target, _, tok = loaded
+    demo.check_template(target, tok)  # the run's own tokenizer passes
+    tampered = demo.ChatTarget(**{**target.__dict__, "metadata": {"chat_template_sha256": "0" * 64}})
+    with pytest.raises(RunError, match="differs from the one .* was trained with"):
+        demo.check_template(tampered, tok)
+    missing = demo.ChatTarget(**{**target.__dict__, "metadata": {}})
+    with pytest.raises(RunError, match="no chat_template_sha256"):
+        demo.check_template(missing, tok)
+
+
+def test_audit_log_keeps_decisions_but_no_text_unless_log_phi(tmp_path):
+    audit = tmp_path / "audit.jsonl"
+    cfg = dev_config(tmp_path, "safety.audit.enabled=true", f"safety.audit.path={audit}", "safety.audit.store_text=true")
+    guard = demo.make_guard(cfg)
+    guard.check_conversation([{"role": "user", "content": EMERGENCY}])
+    assert Path(guard.audit.path) == audit
+    entry = json.loads(audit.read_text().splitlines()[-1])
+    assert entry["action"] == "defer" and entry["category"] == "emergency" and "text" not in entry
+    cfg.logging.log_phi = True
+    assert demo.make_guard(cfg).audit.store_text
+
+
+@pytest.mark.slow
+def test_medtune_chat_run_latest_serves_the_page(runs_dir, tmp_path):
+    """The done-criterion: after a dev run, `medtune chat --env dev --run latest` serves the page."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "medtune", "chat", "--env", "dev", "--run", "latest", "--port", str(port),
+           "--set", f"training.output_dir={runs_dir}"]
+    log = tmp_path / "chat.log"
+    proc = subprocess.Popen(cmd, cwd=REPO, env=subprocess_env(), stdout=log.open("w"), stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 240
+        page = None
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read().decode()
+                break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(1)
+        assert page is not None, log.read_text()[-3000:]
+        assert "medtune chat" in page
+        assert demo.DEFERRAL_HEADER in ask(client(f"http://127.0.0.1:{port}/"), EMERGENCY)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+# --------------------------------------------------------------------------------------------
+# A real browser
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None:
+        pytest.skip("chromium is not installed (apt-get install -y chromium); the browser tests need it")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright (python) is not installed")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _open(browser, url: str):
+    page = browser.new_page(viewport={"width": 1200, "height": 1000})
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((url, "data:", "blob:")) else None)
+    page.goto(url)
+    page.wait_for_selector("#medtune-input textarea", timeout=60_000)
+    return page, outside
+
+
+def _send(page, text: str, bot_messages: int) -> None:
+    """Type a message, press Enter, and wait until the reply has finished streaming."""
+    page.fill("#medtune-input textarea", text)
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        """n => document.querySelectorAll('#medtune-chatbot .bot-row').length >= n
+               && !document.querySelector('#medtune-input .stop-button')""",
+        arg=bot_messages,
+        timeout=120_000,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_browser_shows_the_deferral_and_why(server, browser, tmp_path):
+    url, engine = server
+    page, outside = _open(browser, url)
+    before = engine.model_calls
+    _send(page, EMERGENCY, 1)
+    box = page.locator("#medtune-chatbot .medtune-deferral")
+    box.wait_for(timeout=30_000)
+    assert "This needs a professional — emergency" in box.inner_text()
+    assert box.evaluate("e => getComputedStyle(e).borderTopColor") == "rgb(185, 28, 28)"  # the red border is applied
+    page.click("#medtune-why")
+    page.wait_for_selector("#medtune-why-text :text('crushing chest pain')", timeout=30_000)
+    shot = tmp_path / "demo_deferral.png"
+    page.screenshot(path=str(shot), full_page=True)
+    print(f"\nscreenshot: {shot}")
+    assert engine.model_calls == before
+    assert not outside, f"the page fetched from outside the server: {outside}"
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_browser_normal_reply_then_deferral(server, browser, tmp_path):
+    url, engine = server
+    page, outside = _open(browser, url)
+    before = engine.model_calls
+    _send(page, BENIGN, 1)
+    reply = page.locator("#medtune-chatbot .bot-row").last.inner_text().strip()
+    assert reply and demo.DEFERRAL_HEADER not in reply and engine.model_calls == before + 1
+    shot = tmp_path / "demo_normal.png"
+    page.screenshot(path=str(shot), full_page=True)
+    _send(page, EMERGENCY, 2)
+    assert "This needs a professional" in page.locator("#medtune-chatbot .bot-row").last.inner_text()
+    both = tmp_path / "demo_normal_then_deferral.png"
+    page.screenshot(path=str(both), full_page=True)
+    print(f"\nscreenshots: {shot} {both}")
+    assert engine.model_calls == before + 1
+    assert not outside, f"the page fetched from outside the server: {outside}"
