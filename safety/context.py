@@ -92,8 +92,12 @@ def context_of(norm: Normalized) -> tuple[list[tuple[str, set[int]]], list[tuple
     holding = []
     for name, _, disqualifiers in CONTEXTS:
         inside = cue_tokens.get(name)
-        if inside and not any(tok in disqualifiers for i, tok in enumerate(norm.tokens)
-                              if i not in inside):
+        if not inside:
+            continue
+        bad = disqualifiers.intersection(norm.tokens)
+        if bad and not bad - {norm.tokens[i] for i in inside}:  # only cue words? look closer
+            bad = any(tok in disqualifiers for i, tok in enumerate(norm.tokens) if i not in inside)
+        if not bad:
             holding.append((name, inside))
     return holding, figures
 

@@ -168,16 +168,16 @@ class SafetyGuard:
         started = frozenset().union(*(value[2][2] for _, value in raw))
         viable = started
         if started and not chain_growing:
-            seen: dict[Rule, set[int]] = {}
-            for _, (_, _, (_, part_entries, _)) in raw:
-                for rule, index in part_entries:
-                    if rule in started:
-                        seen.setdefault(rule, set()).add(index)
-            viable = {rule for rule, indexes in seen.items() if len(indexes) == rule.parts}
+            have: dict[Rule, set[int]] = {rule: set() for rule in started}
+            for _, (_, _, (_, by_rule, _)) in raw:
+                for rule in started:
+                    if rule in by_rule:
+                        have[rule].update(by_rule[rule])
+            viable = [rule for rule, indexes in have.items() if len(indexes) == rule.parts]
         found: list[tuple[Rule, int, int]] = []
         parts: dict[Rule, list[tuple[int, int, int]]] = {}
-        for end, (length, count, (rules, part_entries, _)) in raw:
-            useful = [(r, i) for r, i in part_entries if r in viable] if viable else ()
+        for end, (length, count, (rules, by_rule, _)) in raw:
+            useful = [(r, i) for r in viable if r in by_rule for i in by_rule[r]] if viable else ()
             if not rules and not useful:
                 continue
             first = norm.token_index(end - length + 1)

@@ -97,6 +97,13 @@ def _new_automaton(native: bool | None):
     return PyAutomaton()
 
 
+def _by_rule(entries: list[tuple[Rule, int]]) -> dict[Rule, tuple[int, ...]]:
+    grouped: dict[Rule, tuple[int, ...]] = {}
+    for rule, index in entries:
+        grouped[rule] = grouped.get(rule, ()) + (index,)
+    return grouped
+
+
 def compile_keys(keys: dict[str, object], native: bool | None = None):
     """Automaton over padded keys; each value becomes (key length, tokens, value)."""
     automaton = _new_automaton(native)
@@ -134,7 +141,7 @@ class Matcher:
                                 bucket.append(rule)
                         else:
                             parts.setdefault(key, []).append((rule, index))
-        keys = {key: (tuple(whole.get(key, ())), tuple(parts.get(key, ())),
+        keys = {key: (tuple(whole.get(key, ())), _by_rule(parts.get(key, ())),
                       frozenset(rule for rule, index in parts.get(key, ()) if index == 0))
                 for key in whole.keys() | parts.keys()}
         self.automaton = compile_keys(keys, native)
@@ -143,8 +150,8 @@ class Matcher:
         self._empty = not keys
 
     def raw_hits(self, padded: str) -> list[tuple[int, tuple]]:
-        """The automaton's own output: (end index, (key length, tokens, (rules, parts,
-        rules this key starts)))."""
+        """The automaton's own output: (end index, (key length, tokens, (rules, {multi-part
+        rule: part indexes}, frozenset of the multi-part rules this key starts)))."""
         return [] if self._empty else list(self.automaton.iter(padded))
 
     def pending_start(self, padded: str) -> int | None:

@@ -218,14 +218,25 @@ def parse_phrase(phrase: str) -> PhraseSpec:
 
 
 def phrase_problems(phrase: str, min_chars: int) -> list[str]:
-    """What is wrong with a phrase's syntax or wording (empty list if nothing)."""
-    problems = []
-    for alts in parse_phrase(phrase).parts:
-        for alt in alts:
-            if len(normal_form(alt)) < min_chars:
-                what = f"{alt!r} in {phrase!r}" if alt != phrase else repr(phrase)
-                problems.append(f"{what} is shorter than {min_chars} characters after normalization")
-    return problems
+    """What is wrong with a phrase's syntax or wording (empty list if nothing).
+
+    A one-part phrase needs every wording to be at least `min_chars` long ("od" would
+    match everywhere). In a multi-part phrase a short wording is fine ("took * 30 *
+    pills" is specific), but no part may be empty and the shortest full match must
+    still reach `min_chars`.
+    """
+    spec = parse_phrase(phrase)
+    lengths = [[len(normal_form(alt)) for alt in alts] for alts in spec.parts]
+    if any(0 in part for part in lengths):
+        return [f"{phrase!r} has an empty part or wording"]
+    if len(spec.parts) == 1:
+        return [f"{alt!r} in {phrase!r} is shorter than {min_chars} characters after "
+                "normalization" if alt != phrase else
+                f"{phrase!r} is shorter than {min_chars} characters after normalization"
+                for alt, n in zip(spec.parts[0], lengths[0], strict=True) if n < min_chars]
+    if sum(map(min, lengths)) < min_chars:
+        return [f"{phrase!r} can match fewer than {min_chars} characters"]
+    return []
 
 
 def example_text(phrase: str) -> str:

@@ -103,8 +103,10 @@ def test_config_phrases_can_use_the_pattern_language():
     assert guard.check_input("my puppy ate. grapes are nice").action == "allow"
 
 
-def test_lint_checks_every_wording_of_a_pattern():
-    issues = lint_policy({"defer_keywords": ["chest * x|pain", "* chest pain"]})
+def test_lint_checks_the_wordings_of_a_pattern():
+    issues = lint_policy({"defer_keywords": ["od|chest pain", "* chest pain", "a * b",
+                                             "took * 30 * pills"]})
     assert [(i.level, i.path) for i in issues] == [
-        ("error", "safety.defer_keywords[0]"), ("error", "safety.defer_keywords[1]")]
-    assert "'x'" in issues[0].message
+        ("error", "safety.defer_keywords[0]"), ("error", "safety.defer_keywords[1]"),
+        ("error", "safety.defer_keywords[2]")]
+    assert "'od'" in issues[0].message and "empty" in issues[1].message

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from safety import lint_policy
+from safety.default_policy import DEFAULT_POLICY
 
 
 def issues(section):
@@ -11,6 +12,8 @@ def issues(section):
 def test_the_built_in_policy_is_clean():
     assert lint_policy({}) == []
     assert lint_policy(None) == []
+    as_user_phrases = {"use_default_policy": False, "categories": DEFAULT_POLICY["categories"]}
+    assert lint_policy(as_user_phrases) == []
 
 
 def test_short_phrases_are_errors():
