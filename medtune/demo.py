@@ -55,7 +55,7 @@ DISCLAIMER = (
     "**In an emergency, call your local emergency number now.**"
 )
 EMBEDDED_NOTE = (
-    "Running the embedded development model (tiny, random weights): its replies are noise. "
+    "Running the embedded development model: it is tiny, so even after training its replies are noise. "
     "It is here to prove the pipeline and the safety layer end to end."
 )
 EXAMPLES = [
