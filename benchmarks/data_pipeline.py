@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--path", type=Path, default=DEFAULT_PATH)
     ap.add_argument("--max-length", type=int, default=2048, help="tokens (the base config's data.max_length)")
+    ap.add_argument("--report", type=Path, help="also write the data report (Markdown, JSON, PNG, rejects) here")
     ap.add_argument("--tracemalloc", action="store_true", help="also measure peak Python allocations (a separate, slower run)")
     args = ap.parse_args(argv)
     if not args.path.is_file():
@@ -75,6 +76,14 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         cached = prepare_data(cfg, tokenizer)
         cached_s = time.perf_counter() - t0
+        note = None
+        if not cached.report["cache"]["hit"]:  # the fingerprint covers the code: someone edited it meanwhile
+            note = "second run missed the cache (its fingerprint changed: code or input edited during the run); timed a third"
+            t0 = time.perf_counter()
+            cached = prepare_data(cfg, tokenizer)
+            cached_s = time.perf_counter() - t0
+        if args.report:
+            cold.write_report(args.report)
 
         peak_traced = None
         if args.tracemalloc:  # a third, separate run: tracing slows Python code down several times
@@ -92,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         "cold_cpu_s": round(cold_cpu, 2),
         "cached_s": round(cached_s, 2),
         "cache_hit": bool(cached.report["cache"]["hit"]),
+        "note": note,
         "target_cold_s": TARGET_COLD_S,
         "target_cached_s": TARGET_CACHED_S,
         "meets_targets": cold_s <= TARGET_COLD_S and cached_s <= TARGET_CACHED_S,
