@@ -66,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         cfg = medquad_config(args.path.resolve(), Path(tmp) / "cache", args.max_length)
         tokenizer = load_tokenizer(cfg)
 
+        baseline_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # imports and tokenizer
         cpu0 = _cpu()
         t0 = time.perf_counter()
         cold = prepare_data(cfg, tokenizer)
@@ -106,10 +107,12 @@ def main(argv: list[str] | None = None) -> int:
         "target_cached_s": TARGET_CACHED_S,
         "meets_targets": cold_s <= TARGET_COLD_S and cached_s <= TARGET_CACHED_S,
         "peak_rss_mib": round(rss, 1),
+        "rss_before_pipeline_mib": round(baseline_rss, 1),
         "peak_python_alloc_mib": round(peak_traced, 1) if peak_traced is not None else "run with --tracemalloc",
         "load_average_1m": round(os.getloadavg()[0], 2),
         "cpus": os.cpu_count(),
         "stages_s": r["timings"],
+        "stages_cpu_s": r.get("cpu_timings"),
         "kept": r["rows"]["kept"],
         "dropped": {k: v for k, v in r["rows"]["dropped"].items() if v},
         "pii": r["pii"]["replacements"],

@@ -1,7 +1,7 @@
 """The data pipeline, in the order it runs:
 
 load (every format) -> check and normalize turns -> system prompt -> PII scrub -> content filter
--> deferral consistency -> tokenize (assistant-only labels) and length filter -> exact dedup
+-> deferral consistency -> exact dedup -> tokenize (assistant-only labels) and length filter
 -> eval split by content hash -> near-dedup and train/eval contamination -> dataset weights.
 
 Every row that does not make it is counted under one reason and listed in the rejects file, so
@@ -92,13 +92,15 @@ class _Pipeline:
         self.report_dir = report_dir
         self.log_phi = cfg.logging.log_phi
         self.drops: list[Drop] = []
-        self.timings: dict[str, float] = {}
-        self._t = time.perf_counter()
+        self.timings: dict[str, float] = {}  # wall seconds per stage
+        self.cpu: dict[str, float] = {}  # CPU seconds per stage (all threads): comparable on a busy machine
+        self._t, self._c = time.perf_counter(), time.process_time()
 
     def _lap(self, name: str) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.process_time()
         self.timings[name] = round(now - self._t, 3)
-        self._t = now
+        self.cpu[name] = round(cpu - self._c, 3)
+        self._t, self._c = now, cpu
 
     def _drop(self, rec: Record, reason: str, detail: str = "") -> None:
         text = None
@@ -120,11 +122,11 @@ class _Pipeline:
         records, content = self.content_filter(records)
         records, deferral = self.deferral(records)
         self._lap("safety")
-        records, ids, labels, length, tok_info = self.tokenize(records)
-        self._lap("tokenize")
         for r in records:
             r.key = dedup_key(r.messages)
-        records, ids, labels, n_exact = self.exact_dedup(records, ids, labels)
+        records, n_exact = self.exact_dedup(records)
+        records, ids, labels, length, tok_info = self.tokenize(records)
+        self._lap("tokenize")
         is_eval = eval_mask([r.key for r in records], self.cfg.data.eval_dataset_size, self.cfg.training.data_seed)
         near = self.near_dedup(records, is_eval)
         keep = [i for i in range(len(records)) if i not in near.dropped]
@@ -164,6 +166,7 @@ class _Pipeline:
             ],
             "rejects": {"count": len(self.drops), "file": "rejects.jsonl", "log_phi": self.log_phi, "first": [x.where() for x in self.drops[:10]]},
             "timings": self.timings,
+            "cpu_timings": self.cpu,
         }
         self._lap("report")
         prepared = PreparedData(train, evals, self.fp, provenance, rep)
@@ -335,14 +338,13 @@ class _Pipeline:
         length = {k: counts[k] for k in ("too_short", "too_long", "truncated")}
         return out_r, out_i, out_l, length, info
 
-    def exact_dedup(self, records, ids, labels):
+    def exact_dedup(self, records: list[Record]) -> tuple[list[Record], int]:
         if not self.cfg.data.dedup.exact:
-            return records, ids, labels, 0
+            return records, 0
         dupes = exact_duplicates([r.key for r in records])
         for i, j in dupes.items():
             self._drop(records[i], "exact_duplicate", f"same as {records[j].file}:{records[j].line}")
-        keep = [i for i in range(len(records)) if i not in dupes]
-        return [records[i] for i in keep], [ids[i] for i in keep], [labels[i] for i in keep], len(dupes)
+        return [r for i, r in enumerate(records) if i not in dupes], len(dupes)
 
     def near_dedup(self, records: list[Record], is_eval: list[bool]) -> NearResult:
         dd = self.cfg.data.dedup

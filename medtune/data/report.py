@@ -101,7 +101,7 @@ def markdown(r: dict) -> str:
     )  # fmt: skip
     lines += ["", "## Kept and dropped", ""]
     dropped = [[reason, n, "malformed" if reason in INVALID_REASONS else ""] for reason, n in rows["dropped"].items() if n]
-    lines += _table(["reason", "rows", ""], [["kept", rows["kept"], ""]] + dropped + [["**input**", rows["input"], ""]])
+    lines += _table(["reason", "rows", "kind"], [["kept", rows["kept"], ""]] + dropped + [["**input**", rows["input"], ""]])
     inv = r["rows"]["invalid"]
     lines += ["", f"Malformed: {inv} ({rows['invalid_fraction']:.2%}; limit data.max_invalid_fraction = {r['config']['max_invalid_fraction']:.0%})."]
     if r["rejects"]["count"]:
@@ -140,7 +140,8 @@ def markdown(r: dict) -> str:
     for ex in r["examples"]:
         lines += [f"From `{ex['source']}`:", "", "```text", ex["text"], "```", ""]
     tk = r["tokenization"]
-    lines += ["## Timings", "", ", ".join(f"{k} {v:.2f}s" for k, v in r["timings"].items()), ""]
+    cpu = r.get("cpu_timings", {})
+    lines += ["## Timings", "", ", ".join(f"{k} {v:.2f}s" + (f" ({cpu[k]:.2f}s CPU)" if k in cpu else "") for k, v in r["timings"].items()), ""]
     lines.append(f"Tokenization: fast path {'on' if tk['fast_path'] else 'off'}, checked against tokenize_conversation on {tk['verified_rows']} rows.")
     return "\n".join(lines) + "\n"
 
