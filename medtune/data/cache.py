@@ -99,6 +99,8 @@ def save(cfg: Config, fp: str, train, evals, meta: dict, rejects: list[dict]) ->
     root = cache_root(cfg)
     root.mkdir(parents=True, exist_ok=True)
     entry = root / fp[:24]
+    if (entry / META).is_file():  # another process (a DDP rank, a parallel run) finished it first
+        return entry
     tmp = Path(tempfile.mkdtemp(prefix=f".{fp[:24]}-", dir=root))
     from datasets import utils as hf_utils
 
@@ -110,7 +112,7 @@ def save(cfg: Config, fp: str, train, evals, meta: dict, rejects: list[dict]) ->
             evals.save_to_disk(str(tmp / "eval"))
         write_rejects(tmp / "rejects.jsonl", rejects)
         (tmp / META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
-        if entry.exists():
+        if entry.exists():  # an incomplete entry: a complete one returned above
             shutil.rmtree(entry, ignore_errors=True)
         os.replace(tmp, entry)
     except OSError:

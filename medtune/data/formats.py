@@ -120,7 +120,7 @@ def _text(value, what: str) -> str:
 def _role(name, where: str) -> str:
     role = ROLES.get(str(name).strip().lower()) if name is not None else None
     if role is None:
-        raise RowError("unknown_role", f"{where}: role {name!r}")
+        raise RowError("unknown_role", f"{where}: role {str(name)[:24]!r}")  # short: a role is no place for text
     return role
 
 

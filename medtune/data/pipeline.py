@@ -74,11 +74,11 @@ def prepare_data(cfg: Config, tokenizer, report_dir: Path | None = None) -> Prep
         prepared = PreparedData(train, evals, fp, meta["provenance"], rep, entry / "rejects.jsonl")
         log.info("data: cache hit %s (%d train, %d eval)", entry, len(train), len(evals) if evals is not None else 0)
     else:
-        prepared = _Pipeline(cfg, tokenizer, specs, files, fp, report_dir).run()
+        prepared, rejects = _Pipeline(cfg, tokenizer, specs, files, fp, report_dir).run()
         rep = prepared.report
         rep["timings"]["total"] = round(time.perf_counter() - start, 3)
         meta = {"fingerprint": fp, "report": rep, "provenance": prepared.provenance}
-        entry = cache.save(cfg, fp, prepared.train, prepared.eval, meta, prepared._rejects)  # type: ignore[attr-defined]
+        entry = cache.save(cfg, fp, prepared.train, prepared.eval, meta, rejects)
         prepared.rejects_path = entry / "rejects.jsonl"
         rep["cache"] = {"hit": False, "entry": str(entry)}
     if report_dir is not None:
@@ -112,7 +112,7 @@ class _Pipeline:
         text = scrub(raw, Counter()) if self.log_phi else None
         self.drops.append(Drop(sf.shown, line, err.reason, err.detail, row_hash, source, text))
 
-    def run(self) -> PreparedData:
+    def run(self) -> tuple[PreparedData, list[dict]]:
         records, provenance, formats = self.load()
         self._lap("load")
         self.check_invalid(len(records))
@@ -169,9 +169,7 @@ class _Pipeline:
             "cpu_timings": self.cpu,
         }
         self._lap("report")
-        prepared = PreparedData(train, evals, self.fp, provenance, rep)
-        prepared._rejects = [x.to_dict() for x in self.drops]  # type: ignore[attr-defined]
-        return prepared
+        return PreparedData(train, evals, self.fp, provenance, rep), [x.to_dict() for x in self.drops]
 
     # -- stages ---------------------------------------------------------------------------------
 
