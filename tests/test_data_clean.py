@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from medtune.data.clean import ContentFilter, apply_system_prompt, clean_turns, dedup_key, normalize_text
-from medtune.data.dedup import exact_duplicates, near_duplicates, lsh_bands
+from medtune.data.dedup import exact_duplicates, lsh_bands, near_duplicates
 from medtune.data.deferral import has_deferral_language
 from medtune.data.pii import scrub
 from medtune.data.records import RowError

@@ -54,9 +54,7 @@ def test_every_medquad_row_is_kept_or_dropped_for_one_reason(medquad):
 
 
 def test_medquad_second_run_is_a_cache_hit(medquad):
-    from medtune.data import prepare_data
-
-    from medtune.data import cache, sources
+    from medtune.data import cache, prepare_data, sources
 
     prepared, _out, cfg, tok = medquad
     files = [{"dataset": 0, "path": f.shown, "sha256": f.sha256} for f in sources.source_files(cfg, sources.dataset_specs(cfg)[0])]

@@ -212,7 +212,7 @@ def test_eval_split_is_stable_when_rows_are_appended(tmp_path, tok):
 def test_near_twins_never_straddle_train_and_eval(tmp_path, tok):
     rng = random.Random(9)
     convs = []
-    for i in range(24):
+    for _ in range(24):
         q, a = f"{sentence(rng, 8)[:-1]}?", sentence(rng, 40)
         convs.append([{"role": "user", "content": q}, {"role": "assistant", "content": a}])
         words = a.split()

@@ -29,8 +29,8 @@ def summary(prepared) -> str:
 
 def data_command(args: argparse.Namespace) -> int:
     from medtune.cli import resolve
-    from medtune.model import load_tokenizer
     from medtune.data.pipeline import prepare_data
+    from medtune.model import load_tokenizer
 
     cfg = resolve(args).config
     out = Path(getattr(args, "out", None) or DEFAULT_OUT)

@@ -105,7 +105,7 @@ def markdown(r: dict) -> str:
     inv = r["rows"]["invalid"]
     lines += ["", f"Malformed: {inv} ({rows['invalid_fraction']:.2%}; limit data.max_invalid_fraction = {r['config']['max_invalid_fraction']:.0%})."]
     if r["rejects"]["count"]:
-        lines += [f"Every dropped row is listed in `rejects.jsonl` (file, line, reason, sha256 of the raw row). First ones:", ""]
+        lines += ["Every dropped row is listed in `rejects.jsonl` (file, line, reason, sha256 of the raw row). First ones:", ""]
         lines += [f"- `{w}`" for w in r["rejects"]["first"]]
     sp = r["system_prompt"]
     lines += [
