@@ -507,7 +507,7 @@ def evaluate_run(cfg: Config, run_dir: Path, include_base: bool = False, out_dir
     prepared = prepare_data(cfg, load_tokenizer(cfg))  # the tokenizer training used: same split, cache hit
     if prepared.eval is None or len(prepared.eval) == 0:
         raise DataError("the run has no eval split (data.eval_dataset_size is 0): nothing to evaluate on")
-    same_data = split_matches_training(run_dir, prepared, notes)
+    split_check = check_split(run_dir, prepared, notes)
     idx = sample_indices(len(prepared.eval), ev.generation_samples, cfg.training.seed)
     inputs = EvalInputs(_loss_examples(prepared.eval), [prepared.eval[i]["messages"] for i in idx], mcq_items)
 
@@ -551,7 +551,7 @@ def evaluate_run(cfg: Config, run_dir: Path, include_base: bool = False, out_dir
             "mcq_path": str(mcq_path) if mcq_items else None,
             "mcq_questions": len(mcq_items),
             "dataset_fingerprint": prepared.fingerprint,
-            "same_data_as_training": same_data,
+            "split_check": split_check,
         },
         "evaluation_config": ev.model_dump(),
         "models": {k: results[k] for k in (BASE, TUNED) if k in results},
@@ -565,27 +565,46 @@ def evaluate_run(cfg: Config, run_dir: Path, include_base: bool = False, out_dir
     return metrics
 
 
-def split_matches_training(run_dir: Path, prepared, notes: list[str]) -> bool | None:
-    """Whether the data prepared now is what training used (the run's recorded fingerprint covers
-    the files, the data settings, the tokenizer and the pipeline's code); None when unrecorded."""
+def split_digest(dataset) -> str:
+    """sha256 of a tokenized split (each row's input_ids and labels, order-free). train.py records
+    the eval split's as ``dataset.eval_sha256`` in experiment_metadata.json, so evaluate can prove
+    it scores exactly the conversations training held out."""
+    import hashlib
+
+    rows = sorted(
+        hashlib.sha256(json.dumps([r["input_ids"], r["labels"]], separators=(",", ":")).encode()).hexdigest()
+        for r in dataset
+    )
+    return hashlib.sha256("".join(rows).encode()).hexdigest()
+
+
+def check_split(run_dir: Path, prepared, notes: list[str]) -> str:
+    """``identical``, ``different``, ``unverified`` (inputs changed, no split digest recorded to
+    compare) or ``unknown`` (the run records neither): is this the eval split training held out?"""
     try:
         meta = json.loads((run_dir / "experiment_metadata.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         meta = {}
     dataset = meta.get("dataset") or {}
-    if not dataset.get("fingerprint"):
+    if dataset.get("eval_sha256"):
+        if dataset["eval_sha256"] == split_digest(prepared.eval):
+            return "identical"
+        notes.append(
+            f"the eval split differs from the one training held out ({len(prepared.eval)} conversations now, "
+            f"{(dataset.get('rows') or {}).get('eval', '?')} at training): the data or the pipeline changed since"
+        )
+    elif dataset.get("fingerprint") == prepared.fingerprint:
+        return "identical"  # same files, settings, tokenizer and pipeline code
+    elif dataset.get("fingerprint"):
+        notes.append(
+            "the data, its settings or the data pipeline's code changed since training (dataset fingerprint differs) "
+            "and the run records no eval split digest: the eval split may not be exactly the one training held out"
+        )
+    else:
         notes.append("the run records no dataset fingerprint: cannot confirm the eval split is the one training held out")
-        return None
-    if dataset["fingerprint"] == prepared.fingerprint:
-        return True
-    trained_eval = (dataset.get("rows") or {}).get("eval")
-    counts = f" ({len(prepared.eval)} eval conversations now, {trained_eval} at training)" if trained_eval is not None else ""
-    notes.append(
-        "the data, its settings or the data pipeline's code changed since training (dataset fingerprint differs)"
-        f"{counts}: the eval split may not be exactly the one training held out"
-    )
+        return "unknown"
     print(f"warning: {notes[-1]}", file=sys.stderr)
-    return False
+    return "different" if dataset.get("eval_sha256") else "unverified"
 
 
 def run_config(run_dir: Path, current: Config, overrides: Sequence[str] = ()) -> Config:

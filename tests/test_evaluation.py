@@ -249,7 +249,7 @@ def test_evaluate_writes_metrics_with_the_fine_tuned_loss_below_the_base(evaluat
     metrics = json.loads((evaluated / "eval" / "metrics.json").read_text())
     base, tuned = metrics["models"]["base"], metrics["models"]["fine_tuned"]
     assert metrics["eval_split"]["examples"] == 2 and metrics["eval_split"]["mcq_questions"] == 3
-    assert metrics["eval_split"]["same_data_as_training"] is True  # the split training held out
+    assert metrics["eval_split"]["split_check"] == "identical"  # the split training held out
     for m in (base, tuned):
         assert m["loss"]["perplexity"] == pytest.approx(math.exp(m["loss"]["eval_loss"]))
         gen = m["generation"]
@@ -279,6 +279,29 @@ def test_evaluate_writes_valid_png_plots(evaluated):
         with Image.open(path) as img:
             img.verify()
             assert img.format == "PNG" and img.size[0] > 300 and img.size[1] > 200
+
+
+def test_the_eval_split_is_checked_against_what_training_recorded(tmp_path):
+    from types import SimpleNamespace
+
+    from medtune.evaluation import check_split, split_digest
+
+    rows = [{"input_ids": [1, 2, 3], "labels": [-100, 2, 3]}, {"input_ids": [4, 5], "labels": [-100, 5]}]
+    prepared = SimpleNamespace(eval=rows, fingerprint="fp-now")
+    assert split_digest(rows) == split_digest(rows[::-1]) != split_digest(rows[:1])
+
+    def check(dataset):
+        (tmp_path / "experiment_metadata.json").write_text(json.dumps({"dataset": dataset}))
+        notes = []
+        return check_split(tmp_path, prepared, notes), notes
+
+    # The recorded digest decides, whatever the fingerprint says (pipeline code edits change it).
+    assert check({"fingerprint": "fp-then", "eval_sha256": split_digest(rows)}) == ("identical", [])
+    verdict, notes = check({"fingerprint": "fp-now", "eval_sha256": split_digest(rows[:1]), "rows": {"eval": 1}})
+    assert verdict == "different" and "2 conversations now, 1 at training" in notes[0]
+    assert check({"fingerprint": "fp-now"}) == ("identical", [])
+    assert check({"fingerprint": "fp-then"})[0] == "unverified"
+    assert check({})[0] == "unknown"
 
 
 def test_loss_history_falls_back_to_trainer_state(tmp_path):
