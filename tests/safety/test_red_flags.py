@@ -6,9 +6,19 @@ inputs) actually type it, and streamed split at every position.
 from __future__ import annotations
 
 import pytest
-from conftest import defer_phrases
 
 from safety import StreamGuard
+from safety.default_policy import DEFAULT_POLICY
+from safety.variants import example_text
+
+
+def defer_phrases() -> list[tuple[str, str, str]]:
+    """(rule id, category, example text) for every phrase of a defer category in the
+    default policy; multi-part phrases ("chest * pain|hurts") give their first wording."""
+    return [(f"{name}.{i}", name, example_text(phrase))
+            for name, spec in DEFAULT_POLICY["categories"].items() if spec["action"] == "defer"
+            for i, phrase in enumerate(spec["phrases"])]
+
 
 PHRASES = defer_phrases()
 _HOMOGLYPHS = str.maketrans({"a": "а", "e": "е", "o": "о", "c": "с", "p": "р", "i": "і",
