@@ -190,8 +190,11 @@ class DataConfig(Section):
 
 
 class SafetyCategoryConfig(Section):
-    action: Literal["defer", "monitor"] = "defer"
-    priority: int = 50
+    """A category of the safety policy. Unset fields keep the built-in category's values, so
+    adding phrases to ``emergency`` never changes its action or priority."""
+
+    action: Literal["defer", "monitor"] | None = None
+    priority: int | None = None
     message: str | None = None
     phrases: list[str] = Field(default_factory=list)
 

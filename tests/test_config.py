@@ -276,3 +276,13 @@ def test_env_example_lists_every_short_name():
     text = (REPO / ".env.example").read_text()
     for name in ENV_SHORT_NAMES:
         assert f"{name}=" in text, name
+
+
+def test_extending_a_safety_category_keeps_its_action_and_priority(project):
+    from safety import SafetyGuard
+
+    r = load(project, overrides=["safety.categories.medication_dosage.phrases=[how many tablets of zorbex]"])
+    guard = SafetyGuard.from_config(r.config.safety.model_dump())
+    decision = guard.check_input("how many tablets of zorbex can I take")
+    assert decision.action == "monitor"
+    assert decision.category == "medication_dosage"
