@@ -275,9 +275,12 @@ def test_load_20_concurrent_clients_5_messages_each(server):
     errors: list[BaseException] = []
     lock = threading.Lock()
 
-    def user(i: int) -> None:
+    # Opened before the clock starts, with a patient HTTP timeout: gradio_client's default (5 s) is
+    # for the internet, and on a CPU shared with other jobs the server can take longer than that.
+    clients = [client(url, httpx_kwargs={"timeout": 120}) for _ in range(20)]
+
+    def user(c) -> None:
         try:
-            c = client(url)
             for message in messages:
                 c.reset_session()  # one-message conversations: the verdict depends on this message only
                 start = time.perf_counter()
@@ -289,7 +292,7 @@ def test_load_20_concurrent_clients_5_messages_each(server):
 
     before = engine.model_calls
     start = time.perf_counter()
-    threads = [threading.Thread(target=user, args=(i,)) for i in range(20)]
+    threads = [threading.Thread(target=user, args=(c,)) for c in clients]
     for t in threads:
         t.start()
     for t in threads:
@@ -306,7 +309,7 @@ def test_load_20_concurrent_clients_5_messages_each(server):
     print(
         f"\nload: 100 messages from 20 clients in {wall:.1f}s; deferrals median {statistics.median(defer_s):.2f}s "
         f"p95 {defer_s[int(0.95 * len(defer_s))]:.2f}s; answers (8 tokens) median {statistics.median(answer_s):.2f}s "
-        f"p95 {answer_s[int(0.95 * len(answer_s))]:.2f}s"
+        f"p95 {answer_s[int(0.95 * len(answer_s))]:.2f}s max {answer_s[-1]:.2f}s"
     )
     assert wall < 540
 
