@@ -219,42 +219,58 @@ def test_multiple_choice_picks_the_option_the_model_was_trained_to_prefer(base, 
 
 
 # --------------------------------------------------------------------------------------------
-# The command, end to end, on the shared tiny run (conftest's QLoRA run of the embedded model)
+# The command, end to end, on a run trained by the real trainer
 # --------------------------------------------------------------------------------------------
 
+TOPICS = ["a fever", "a cough", "a headache", "back pain", "a sore throat", "heartburn", "a rash", "hay fever"]
+ADVICE = ["rest and drink plenty of fluids", "see a doctor if it lasts more than a week", "ask a pharmacist"]
+# Held-out conversations share the training ones' shape, so learning shows on the eval split too
+# (conftest's tiny conversations are all different: a run trained to memorise them need not).
+TEMPLATED = [
+    [
+        {"role": "user", "content": f"What should I do about {TOPICS[i % 8]}? (case {i})"},
+        {"role": "assistant", "content": f"For {TOPICS[i % 8]}, {ADVICE[i % 3]}. Get urgent help if it is severe."},
+    ]
+    for i in range(32)
+]
+
 MCQ_ROWS = [
-    {"question": "What is the normal body temperature?", "options": {"A": "About 37 degrees Celsius.", "B": "Ninety degrees.", "C": "Minus five."}, "answer": "A"},
-    {"question": "Which vitamin comes from sunlight?", "options": ["Vitamin C.", "Vitamin D is made in the skin."], "answer": 1},
-    {"question": "Is walking good exercise?", "options": {"A": "No, never.", "B": "Yes, brisk walking helps the heart."}, "answer": "B"},
+    {"question": "What helps with a cough?", "options": {"A": "Rest and fluids.", "B": "Nothing ever.", "C": "Ice."}, "answer": "A"},
+    {"question": "Who can advise on heartburn?", "options": ["A painter.", "A pharmacist."], "answer": 1},
+    {"question": "When is a rash urgent?", "options": {"A": "Never.", "B": "When it is severe."}, "answer": "B"},
 ]
 
 
-@pytest.fixture(scope="module")
-def evaluated(tiny_run, tmp_path_factory):
-    """A copy of the tiny run's project (the shared run stays untouched), evaluated with --base."""
-    import shutil
+@pytest.mark.slow
+def test_evaluate_after_training_writes_metrics_report_and_valid_plots(make_tiny_project, load_tiny_config, tmp_path, capsys):
+    from PIL import Image
 
     from medtune.cli import main
+    from medtune.train import train
 
-    project = tmp_path_factory.mktemp("evaluated") / "project"
-    shutil.copytree(tiny_run.parents[1], project, ignore=shutil.ignore_patterns("checkpoints", ".cache"))
+    project = make_tiny_project(
+        tmp_path / "project",
+        conversations=TEMPLATED,
+        config={"data": {"eval_dataset_size": 6}, "training": {"max_steps": 24}, "evaluation": {"generation_samples": 3}},
+    )
     (project / "mcq.jsonl").write_text("\n".join(json.dumps(r) for r in MCQ_ROWS) + "\n")
-    code = main(["evaluate", "--config", str(project / "config.yaml"), "--run", "latest", "--base", "--set", "evaluation.mcq_path=mcq.jsonl"])
-    assert code == 0
-    return project / "runs" / tiny_run.name
+    run = train(load_tiny_config(project)).run_dir
+    capsys.readouterr()
 
+    args = ["evaluate", "--config", str(project / "config.yaml"), "--run", "latest", "--base"]
+    assert main([*args, "--set", "evaluation.mcq_path=mcq.jsonl"]) == 0
+    out = capsys.readouterr().out
+    assert "fine-tuned" in out and "eval loss" in out and "MCQ accuracy" in out  # the terminal summary
 
-@pytest.mark.slow
-def test_evaluate_writes_metrics_with_the_fine_tuned_loss_below_the_base(evaluated):
-    metrics = json.loads((evaluated / "eval" / "metrics.json").read_text())
+    metrics = json.loads((run / "eval" / "metrics.json").read_text())
     base, tuned = metrics["models"]["base"], metrics["models"]["fine_tuned"]
-    assert metrics["eval_split"]["examples"] == 2 and metrics["eval_split"]["mcq_questions"] == 3
+    assert metrics["eval_split"]["examples"] == 6 and metrics["eval_split"]["mcq_questions"] == 3
     assert metrics["eval_split"]["split_check"] == "identical"  # the split training held out
     for m in (base, tuned):
         assert m["loss"]["perplexity"] == pytest.approx(math.exp(m["loss"]["eval_loss"]))
         gen = m["generation"]
         assert 0 <= gen["rougeL"] <= 1 and 0 <= gen["bleu"] <= 1 and 0 <= gen["ended_share"] <= 1
-        assert gen["samples"] == 2 and gen["mean_answer_tokens"] <= 16
+        assert gen["samples"] == 3 and gen["mean_answer_tokens"] <= 16
         assert m["mcq"]["total"] == 3 and m["mcq"]["ci95"][0] <= m["mcq"]["accuracy"] <= m["mcq"]["ci95"][1]
     assert base["loss"]["tokens"] == tuned["loss"]["tokens"] > 0  # the same split, the same masking
     assert tuned["loss"]["eval_loss"] < base["loss"]["eval_loss"]
@@ -263,22 +279,33 @@ def test_evaluate_writes_metrics_with_the_fine_tuned_loss_below_the_base(evaluat
     history = metrics["training_history"]
     assert history["source"] == "tensorboard" and history["train_points"] > 1 and history["eval_points"] >= 1
 
-    report = (evaluated / "eval" / "report.md").read_text()
+    report = (run / "eval" / "report.md").read_text()
     assert "| eval loss |" in report and "**lower**" in report and "![loss_curves.png](loss_curves.png)" in report
-
-
-@pytest.mark.slow
-def test_evaluate_writes_valid_png_plots(evaluated):
-    from PIL import Image
-
-    names = json.loads((evaluated / "eval" / "metrics.json").read_text())["plots"]
-    assert set(names) == {"loss_curves.png", "base_vs_fine_tuned.png"}
-    for name in names:
-        path = evaluated / "eval" / name
+    assert set(metrics["plots"]) == {"loss_curves.png", "base_vs_fine_tuned.png"}
+    for name in metrics["plots"]:
+        path = run / "eval" / name
         assert path.read_bytes()[:8] == PNG_SIGNATURE
         with Image.open(path) as img:
             img.verify()
             assert img.format == "PNG" and img.size[0] > 300 and img.size[1] > 200
+
+
+def test_evaluate_uses_the_runs_config_and_only_evaluation_overrides(make_tiny_project, load_tiny_config, tmp_path):
+    from medtune.config import dump_config
+    from medtune.errors import ConfigError
+    from medtune.evaluation import run_config
+
+    project = make_tiny_project(tmp_path / "project")
+    run = project / "runs" / "some-run"
+    run.mkdir(parents=True)
+    (run / "config.yaml").write_text(dump_config(load_tiny_config(project)))
+    current = load_tiny_config(project, "data.eval_dataset_size=3")
+    cfg = run_config(run, current, ["evaluation.generation_samples=5", "data.eval_dataset_size=3"])
+    assert cfg.evaluation.generation_samples == 5
+    assert cfg.data.eval_dataset_size == 2  # the split is the run's, whatever the command line says
+    assert cfg.root == current.root
+    with pytest.raises(ConfigError):
+        run_config(run, current, ["evaluation.generation_samples=-1"])
 
 
 def test_the_eval_split_is_checked_against_what_training_recorded(tmp_path):
@@ -315,17 +342,3 @@ def test_loss_history_falls_back_to_trainer_state(tmp_path):
     assert source == "trainer_state"
     assert history == {"train": [(5, 2.0), (10, 1.5)], "eval": [(10, 1.7)]}
     assert read_loss_history(tmp_path / "nothing") == ({"train": [], "eval": []}, None)
-
-
-@pytest.mark.slow
-def test_evaluate_uses_the_runs_config_and_only_evaluation_overrides(tiny_run, load_tiny_config):
-    from medtune.errors import ConfigError
-    from medtune.evaluation import run_config
-
-    current = load_tiny_config(tiny_run.parents[1], "data.eval_dataset_size=3")
-    cfg = run_config(tiny_run, current, ["evaluation.generation_samples=5", "data.eval_dataset_size=3"])
-    assert cfg.evaluation.generation_samples == 5
-    assert cfg.data.eval_dataset_size == 2  # the split is the run's, whatever the command line says
-    assert cfg.root == current.root
-    with pytest.raises(ConfigError):
-        run_config(tiny_run, current, ["evaluation.generation_samples=-1"])
