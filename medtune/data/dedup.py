@@ -84,12 +84,19 @@ class _Shingles:
                 self.sets.append(np.array([int(np.bitwise_xor.reduce(h[s:e])) if e > s else 0], dtype=np.uint64))
 
     def jaccard(self, i: int, j: int) -> float:
-        a, b = self.sets[i], self.sets[j]
-        if len(a) < len(b):
-            a, b = b, a
-        at = np.searchsorted(a, b)  # both sorted and unique: count b's members found in a
-        inter = int(np.count_nonzero(a[np.minimum(at, len(a) - 1)] == b))
-        return inter / (len(a) + len(b) - inter)
+        return float(self.jaccard_many(i, np.array([j]))[0])
+
+    def jaccard_many(self, i: int, others: np.ndarray) -> np.ndarray:
+        """Exact Jaccard similarity of text ``i`` with each of ``others``, in one vectorized pass."""
+        a = self.sets[i]
+        parts = [self.sets[j] for j in others.tolist()]
+        lens = np.fromiter((len(p) for p in parts), dtype=np.int64, count=len(parts))
+        flat = np.concatenate(parts)
+        at = np.minimum(np.searchsorted(a, flat), len(a) - 1)  # sorted, unique sets: membership by search
+        starts = np.zeros(len(parts), dtype=np.int64)
+        np.cumsum(lens[:-1], out=starts[1:])
+        inter = np.add.reduceat((a[at] == flat).astype(np.int64), starts)
+        return inter / (len(a) + lens - inter)
 
 
 def minhash(sets: list[np.ndarray], num_perm: int, seed: int = 1) -> np.ndarray:
@@ -133,6 +140,7 @@ def near_duplicates(texts: list[str], is_eval: list[bool], threshold: float, num
     order = [i for i in range(len(texts)) if is_eval[i]] + [i for i in range(len(texts)) if not is_eval[i]]
     dropped: dict[int, tuple[str, int, float]] = {}
     floor = max(0.0, threshold - ESTIMATE_MARGIN)
+    evals = np.asarray(is_eval, dtype=bool)
     for i in order:
         row_keys = [keys[k][i].tobytes() for k in range(bands)]
         found = [buckets[k][row_keys[k]] for k in range(bands) if row_keys[k] in buckets[k]]
@@ -141,11 +149,13 @@ def near_duplicates(texts: list[str], is_eval: list[bool], threshold: float, num
             cands = np.unique(np.concatenate(found)) if len(found) > 1 else np.asarray(found[0])
             # MinHash agreement estimates the similarity: only plausible twins get the exact check
             cands = cands[(sig[cands] == sig[i]).mean(axis=1) >= floor]
-            for j in cands.tolist():
-                sim = shingles.jaccard(i, j)
-                # a twin in eval beats one in train: that is contamination
-                if sim >= threshold and (twin is None or (is_eval[j] and not twin_eval)):
-                    twin, twin_sim, twin_eval = j, sim, is_eval[j]
+            if len(cands):
+                sims = shingles.jaccard_many(i, cands)
+                hits = np.flatnonzero(sims >= threshold)
+                if len(hits):
+                    in_eval = hits[evals[cands[hits]]]
+                    best = in_eval[0] if len(in_eval) else hits[0]  # a twin in eval is contamination: it wins
+                    twin, twin_sim, twin_eval = int(cands[best]), float(sims[best]), bool(evals[cands[best]])
         if twin is None:
             for k in range(bands):
                 buckets[k].setdefault(row_keys[k], []).append(i)
