@@ -5,6 +5,13 @@ chest has been hurting", "one side of his face has dropped"). A part is an ordin
 automaton key, so the single pass still finds everything; chaining only looks at the
 few part hits of one text. Parts never chain across a sentence end, and a negation
 inside the chain ("my chest doesn't hurt") marks it negated.
+
+A "..." link ("pregnant ... bleeding") may cross sentences: the later part can be
+anywhere after the earlier one in the same message. Its gap is usually long and full of
+unrelated words, so instead of any negation word in the gap, the later part itself must
+be negated ("...  No bleeding."), as a one-part phrase would be; the first hit that is
+not negated is used. A stream holds such a first part only as long as an ordinary "*"
+link would (HOLD_REACH words in the same sentence), not until the message ends.
 """
 from __future__ import annotations
 
@@ -12,8 +19,9 @@ import re
 from dataclasses import dataclass
 
 from .matcher import Rule
-from .negation import TERMINATOR_CHARS
+from .negation import TERMINATOR_CHARS, is_negated
 from .normalize import Normalized
+from .variants import ANYWHERE, DEFAULT_GAP
 
 # A chain with one of these words between its parts is negated: "chest doesn't hurt".
 GAP_NEGATIONS = frozenset(
@@ -22,6 +30,7 @@ GAP_NEGATIONS = frozenset(
 _ELLIPSIS = re.compile(r"\.{2,}|\u2026")
 # Units between parts break a chain: "took 20 mg of ibuprofen" is a dose, not 20 pills.
 GAP_STOPS = frozenset("mg mcg ml milligram milligrams microgram micrograms iu".split())
+HOLD_REACH = 2 * DEFAULT_GAP  # how far a stream waits for the rest of a "..." link
 
 
 @dataclass(frozen=True)
@@ -62,17 +71,35 @@ def find_chains(norm: Normalized, found: dict[Rule, list[tuple[int, int, int]]],
             last, negated = end, False
             for index in range(1, rule.parts):
                 gap = rule.gaps[index - 1]
-                nxt = next((h for h in by_part[index]
-                            if last < h[0] <= last + gap + 1
-                            and GAP_STOPS.isdisjoint(norm.tokens[last + 1 : h[0]])
-                            and not _sentence_break(norm, last, h[0])), None)
+                if gap == ANYWHERE:
+                    nxt, far_negated = _far_part(norm, by_part[index], last)
+                else:
+                    nxt = next((h for h in by_part[index]
+                                if last < h[0] <= last + gap + 1
+                                and GAP_STOPS.isdisjoint(norm.tokens[last + 1 : h[0]])
+                                and not _sentence_break(norm, last, h[0])), None)
+                    far_negated = False
                 if nxt is None:
                     rest = norm.original[norm.span(last)[1] :]
-                    if growing and count - 1 - last <= gap and TERMINATOR_CHARS.isdisjoint(rest):
+                    if (growing and count - 1 - last <= min(gap, HOLD_REACH)
+                            and TERMINATOR_CHARS.isdisjoint(rest)):
                         hold = start if hold is None else min(hold, start)
                     break
-                negated = negated or not GAP_NEGATIONS.isdisjoint(norm.tokens[last + 1 : nxt[0]])
+                negated = negated or far_negated or (
+                    gap != ANYWHERE
+                    and not GAP_NEGATIONS.isdisjoint(norm.tokens[last + 1 : nxt[0]]))
                 last = nxt[1]
             else:
                 chains.append(Chain(rule, start, last, negated))
     return chains, hold
+
+
+def _far_part(norm: Normalized, hits: list[tuple[int, int]],
+              last: int) -> tuple[tuple[int, int] | None, bool]:
+    """The hit a "..." link goes to after token `last`: the first one that is not negated,
+    else the first one (negated), else None."""
+    later = [h for h in hits if h[0] > last]
+    for h in later:
+        if not is_negated(norm, h[0], h[1]):
+            return h, False
+    return (later[0], True) if later else (None, False)

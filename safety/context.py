@@ -10,8 +10,9 @@ person's situation right now:
 
 Cue words themselves never disqualify ("how do I recognize" contains "I").
 
-A third, per-match case is figurative: a match inside a known figure of speech ("the
-suspense is giving me a heart attack", "Suicide Squad") is logged, not deferred.
+A third, per-match case is figurative: a match that starts or ends inside a known figure
+of speech ("the suspense is giving me a heart attack", "Suicide Squad", "I feel like I'm
+dying of boredom") is logged, not deferred.
 """
 from __future__ import annotations
 
@@ -63,7 +64,28 @@ FIGURES_OF_SPEECH = tuple(
     + [f"suicide {thing}" for thing in (
         "squad", "mission", "doors", "sprints", "sprint", "run", "runs", "king", "blonde")]
     + [f"is choking {whom}" for whom in ("our", "the team", "my team", "the economy")]
+    + [f"{how} had a heart attack" for how in ("nearly", "almost", "practically")]
+    + [f"{how} gave me a heart attack" for how in ("nearly", "almost", "practically")]
+    + [f"dying {what}" for what in (
+        "of boredom", "of embarrassment", "of laughter", "of cringe", "of curiosity",
+        "of shame", "laughing", "to know", "to see", "to try", "to meet", "to hear",
+        "to find out", "to go", "to watch", "for a", "for some")]
+    + ["died laughing", "die laughing", "die of embarrassment", "died of embarrassment",
+       "scared to death", "bored to death", "worried to death", "sick to death"]
+    + [f"{laugh} so {much} i {cant} breathe" for laugh in ("laughing", "laughed")
+       for much in ("hard", "much") for cant in ("cant", "couldnt")]
+    + ["cant breathe from laughing", "couldnt breathe from laughing"]
+    + [f"{verb} a fit {about}" for verb in ("having", "had", "have", "has")
+       for about in ("about", "over", "when", "if", "because")]
+    + [f"{verb} a fit" for verb in ("throw", "threw", "throwing", "throws", "pitch",
+                                    "pitched", "pitching")]
+    + [f"drowning in {what}" for what in (
+        "paperwork", "work", "debt", "emails", "homework", "assignments", "bills",
+        "deadlines", "laundry")]
+    + ["bleeding money", "bleeding me dry", "bleeding us dry", "bleeding cash"]
 )
+# "I'm well now" says the past is over; that "now" is not a sign of something happening.
+SETTLED = frozenset("well fine ok okay better good stable recovered great".split())
 
 
 @lru_cache(maxsize=1)
@@ -90,13 +112,18 @@ def context_of(norm: Normalized) -> tuple[list[tuple[str, set[int]]], list[tuple
         else:
             cue_tokens.setdefault(name, set()).update(range(first, first + count))
     holding = []
+    toks = norm.tokens
     for name, _, disqualifiers in CONTEXTS:
         inside = cue_tokens.get(name)
         if not inside:
             continue
-        bad = disqualifiers.intersection(norm.tokens)
-        if bad and not bad - {norm.tokens[i] for i in inside}:  # only cue words? look closer
-            bad = any(tok in disqualifiers for i, tok in enumerate(norm.tokens) if i not in inside)
+        bad = disqualifiers.intersection(toks)
+        if bad and not bad - {toks[i] for i in inside} - {"now"}:  # look closer
+            ignored = inside
+            if name == HISTORICAL:
+                ignored = inside | {i for i, tok in enumerate(toks)
+                                    if tok == "now" and i and toks[i - 1] in SETTLED}
+            bad = any(tok in disqualifiers for i, tok in enumerate(toks) if i not in ignored)
         if not bad:
             holding.append((name, inside))
     return holding, figures
@@ -104,8 +131,10 @@ def context_of(norm: Normalized) -> tuple[list[tuple[str, set[int]]], list[tuple
 
 def context_for(first: int, last: int, holding: list[tuple[str, set[int]]],
                 figures: list[tuple[int, int]]) -> str | None:
-    """The context of the match on tokens [first, last], if any."""
-    if any(a <= first and last <= b for a, b in figures):
+    """The context of the match on tokens [first, last], if any. A figure of speech
+    counts when it holds the match's first or last word ("feel like I'm dying of
+    boredom"); one in the middle of a longer match does not."""
+    if any(a <= first <= b or a <= last <= b for a, b in figures):
         return FIGURATIVE
     for name, cues in holding:
         if any(i < first or i > last for i in cues):

@@ -9,7 +9,7 @@ or a "but". A bare "not" reaches only two words ("not really suicidal"), and a b
 from __future__ import annotations
 
 from .normalize import Normalized
-from .variants import expand
+from .variants import contract, expand
 
 WINDOW = 5  # most words allowed between a pre-negation trigger and the phrase
 POST_WINDOW = 3  # most words allowed between the phrase and a post-negation trigger
@@ -21,9 +21,16 @@ PRE_TRIGGERS = (
     "absence of", "not having", "not experiencing", "not had", "not any", "don't have",
     "doesn't have", "didn't have", "haven't had", "hasn't had", "hasn't got",
     "haven't got", "no longer have", "no longer has", "no more", "nor", "neither",
-    "none of", "not",
+    "none of", "not", "don't", "doesn't", "didn't", "haven't", "hasn't", "isn't",
+    "wasn't", "aren't", "weren't",
 )
-SHORT_REACH = {"not": 2}  # triggers whose scope is shorter than WINDOW
+# Triggers whose scope is shorter than WINDOW. A bare contracted negation only negates
+# the words right after it ("I haven't passed out", "I don't want to hurt myself"), not
+# a clause further on ("I don't know why I can't breathe"). Phrases that *mean* an
+# absence start with the negation themselves ("isn't breathing", "hasn't woken up"), so
+# a trigger never negates them. "can't" and "won't" are never triggers.
+SHORT_REACH = {"not": 2, **{t: 1 for t in (
+    "dont", "doesnt", "didnt", "havent", "hasnt", "isnt", "wasnt", "arent", "werent")}}
 POST_TRIGGERS = (
     "ruled out", "was negative", "is negative", "were negative", "came back negative",
     "tested negative", "has resolved", "have resolved", "resolved",
@@ -36,6 +43,12 @@ PSEUDO_AFTER = {
     "not any": ("better",),
     "not": ("sure", "only", "just", "certain", "even", "better", "improving", "getting",
             "go away", "going away", "stopping", "know", "able", "helping", "working"),
+    **{t: ("know", "think", "care", "understand", "stop", "stopped", "go away", "gone away",
+           "helped", "help", "helping", "work", "working", "worked", "improve", "improved",
+           "get better", "got better", "getting better", "settle", "settled", "ease",
+           "eased", "easing", "fade", "faded", "blanch", "only", "just", "even", "sure")
+       for t in ("dont", "doesnt", "didnt", "havent", "hasnt", "isnt", "wasnt", "arent",
+                 "werent")},
 }
 # "without" after these words is a double negative ("can't walk without chest pain").
 _DOUBLE_NEGATIVE = {"cant", "cannot", "couldnt", "not", "unable", "never"}
@@ -62,13 +75,16 @@ _POST_BY_FIRST = _index(POST_TRIGGERS, 0)
 # Every trigger spelling contains one of these, so most matches skip the walk entirely.
 _PRE_WORDS = frozenset(
     "no not denies denied deny denying denyin without never negative free ruled rules absence "
-    "dont doesnt didnt havent hasnt nor neither none t".split())
+    "dont doesnt didnt havent hasnt isnt wasnt arent werent nor neither none t".split())
 _POST_WORDS = frozenset(("ruled", "negative", "resolved"))
 _PRE_LONGEST = max(len(t) for ts in _PRE_BY_LAST.values() for t in ts)
 _missing = [t for ts in _PRE_BY_LAST.values() for t in ts if not _PRE_WORDS.intersection(t)]
 assert not _missing, _missing
 assert all(_POST_WORDS.intersection(t) for ts in _POST_BY_FIRST.values() for t in ts)
 _PSEUDO = {tuple(k.split()): [tuple(v.split()) for v in vs] for k, vs in PSEUDO_AFTER.items()}
+# Spelled-out triggers share the rules of their contraction: "do not" acts as "dont".
+_KEY = {t: " ".join(contract(list(t))) for ts in _PRE_BY_LAST.values() for t in ts}
+_PSEUDO.update({t: _PSEUDO[(k,)] for t, k in _KEY.items() if len(t) > 1 and (k,) in _PSEUDO})
 
 
 def _breaks(norm: Normalized, left: int) -> bool:
@@ -102,7 +118,7 @@ def is_negated(norm: Normalized, first: int, last: int) -> bool:
             for trigger in _PRE_BY_LAST.get(toks[j], ()):
                 start = j - len(trigger) + 1
                 if 0 <= start < first and tuple(toks[start : j + 1]) == trigger:
-                    reach = SHORT_REACH.get(" ".join(trigger), WINDOW)
+                    reach = SHORT_REACH.get(_KEY[trigger], WINDOW)
                     if first - 1 - j <= reach and not _is_pseudo(norm, trigger, start):
                         return True
             j -= 1

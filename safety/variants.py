@@ -154,7 +154,7 @@ def canonical(phrase: str) -> str:
              for alts in spec.parts]
     out = parts[0]
     for gap, part in zip(spec.gaps, parts[1:], strict=True):
-        out += f" *{gap} {part}"
+        out += f" {LINK} {part}" if gap == ANYWHERE else f" *{gap} {part}"
     return out
 
 
@@ -184,6 +184,8 @@ def expand(phrase: str) -> list[str]:
 # -- phrase syntax -------------------------------------------------------------------
 
 DEFAULT_GAP = 4  # words allowed by a bare "*"
+ANYWHERE = 1_000_000  # gap of a "..." link: any later word of the same message
+LINK = "..."
 _GAP_WORD = re.compile(r"\*(\d*)")
 
 
@@ -193,7 +195,9 @@ class PhraseSpec:
 
     "chest * pain|hurts|tight" is two parts, "chest" then one of "pain", "hurts",
     "tight" at most DEFAULT_GAP words later in the same sentence; "*2" allows 2 words.
-    A phrase without "*" or "|" is one part with one wording.
+    "pregnant ... bleeding" links two parts anywhere later in the same message, across
+    sentences (gap ANYWHERE): for context given in one sentence and the red flag in
+    another. A phrase without "*", "..." or "|" is one part with one wording.
     """
 
     parts: tuple[tuple[str, ...], ...]
@@ -206,9 +210,10 @@ def parse_phrase(phrase: str) -> PhraseSpec:
     current: list[str] = []
     for word in phrase.split():
         gap = _GAP_WORD.fullmatch(word)
-        if gap:
+        if gap or word == LINK:
             parts.append(" ".join(current))
-            gaps.append(int(gap.group(1)) if gap.group(1) else DEFAULT_GAP)
+            gaps.append(ANYWHERE if not gap else int(gap.group(1)) if gap.group(1)
+                        else DEFAULT_GAP)
             current = []
         else:
             current.append(word)
