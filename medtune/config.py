@@ -754,8 +754,11 @@ def check_config(cfg: Config, resolved: ResolvedConfig | None = None, check_path
         errors.append("data.min_length must be below data.max_length and data.max_seq_length")
     if cfg.data.dataset_path is None and not cfg.data.datasets:
         errors.append("data.dataset_path: no training data; set data.dataset_path or data.datasets")
+    if cfg.data.datasets and cfg.data.dataset_path:
+        warnings.append(f"data.dataset_path ({cfg.data.dataset_path}) is not used: data.datasets is set")
     if check_paths:
-        specs = [("data.dataset_path", cfg.data.dataset_path)] if cfg.data.dataset_path else []
+        single = cfg.data.dataset_path and not cfg.data.datasets
+        specs = [("data.dataset_path", cfg.data.dataset_path)] if single else []
         specs += [(f"data.datasets[{i}].path", d.path) for i, d in enumerate(cfg.data.datasets)]
         for key, p in specs:
             if not _path_or_glob_exists(cfg, p):

@@ -286,3 +286,11 @@ def test_extending_a_safety_category_keeps_its_action_and_priority(project):
     decision = guard.check_input("how many tablets of zorbex can I take")
     assert decision.action == "monitor"
     assert decision.category == "medication_dosage"
+
+
+def test_several_datasets_replace_the_single_dataset_path(project):
+    (project / "data" / "b.csv").write_text("question,answer\nq,a\n")
+    r = load(project, overrides=["data.datasets=[{path: data/b.csv, format: custom, fields: {user: question, assistant: answer}}]"])
+    assert r.config.data.datasets[0].path == "data/b.csv"
+    with pytest.raises(ConfigError, match=r"data.datasets\[0\].path: data/missing.csv does not exist"):
+        load(project, overrides=["data.datasets=[{path: data/missing.csv}]"])
