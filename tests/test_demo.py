@@ -465,7 +465,8 @@ def _send(page, text: str, bot_messages: int) -> None:
     page.keyboard.press("Enter")
     page.wait_for_function(
         """n => document.querySelectorAll('#medtune-chatbot .bot-row').length >= n
-               && !document.querySelector('#medtune-input .stop-button')""",
+               && !document.querySelector('#medtune-input .stop-button')
+               && !document.querySelector('#medtune-input .progress-text, #medtune-chatbot .progress-text')""",
         arg=bot_messages,
         timeout=120_000,
     )
