@@ -242,7 +242,9 @@ MCQ_ROWS = [
 
 
 @pytest.mark.slow
-def test_evaluate_after_training_writes_metrics_report_and_valid_plots(make_tiny_project, load_tiny_config, tmp_path, capsys):
+def test_evaluate_after_training_writes_metrics_report_and_valid_plots(
+    make_tiny_project, load_tiny_config, tmp_path, capsys, monkeypatch
+):
     from PIL import Image
 
     from medtune.cli import main
@@ -251,9 +253,16 @@ def test_evaluate_after_training_writes_metrics_report_and_valid_plots(make_tiny
     project = make_tiny_project(
         tmp_path / "project",
         conversations=TEMPLATED,
-        config={"data": {"eval_dataset_size": 6}, "training": {"max_steps": 24}, "evaluation": {"generation_samples": 3}},
+        config={
+            "data": {"eval_dataset_size": 6},
+            "training": {"max_steps": 24, "learning_rate": 3e-3, "logging_steps": 5, "eval_steps": 20},
+            "evaluation": {"generation_samples": 3, "max_new_tokens": 16},
+        },
     )
     (project / "mcq.jsonl").write_text("\n".join(json.dumps(r) for r in MCQ_ROWS) + "\n")
+    # The dataset fingerprint hashes the pipeline's source files; pin it so an edit to them while
+    # this test runs (a shared working tree) does not read as a changed split.
+    monkeypatch.setattr("medtune.data.cache.code_version", lambda: "pinned")
     run = train(load_tiny_config(project)).run_dir
     capsys.readouterr()
 
