@@ -55,6 +55,12 @@ def _merge(cfg, adapter_dir: Path, out: Path) -> None:
     source = resolve_model_source(cfg)
     base = load_model(cfg, source, quantize=False, dtype=torch.float32)
     merged = PeftModel.from_pretrained(base, str(adapter_dir)).merge_and_unload()
+    head, embed = merged.get_output_embeddings(), merged.get_input_embeddings()
+    if head is not None and head.weight.data_ptr() != embed.weight.data_ptr():
+        # A trained output head (lora.modules_to_save: [lm_head]) no longer equals the embedding:
+        # save it untied, or loading would tie it back to the embedding and lose it.
+        merged.config.tie_word_embeddings = False
+        merged.config.get_text_config().tie_word_embeddings = False
     merged = merged.to(torch.bfloat16)
     tokenizer = load_tokenizer(cfg, str(adapter_dir))
     merged.generation_config = generation_config_for(merged, tokenizer)

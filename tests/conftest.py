@@ -27,6 +27,10 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 
+# OpenMP threads that spin while waiting make CPU training ~10x slower on a busy machine; sleep
+# instead (what `medtune train` does too). Must happen before torch is imported.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 # Short, distinct, benign conversations: small enough to memorise in a few dozen steps.
 TINY_CONVERSATIONS = [
     [{"role": "user", "content": "What is the normal body temperature?"},
@@ -49,7 +53,10 @@ TINY_CONFIG = {
         "quantization_config": {"bnb_4bit_compute_dtype": "float32"},
     },
     "fine_tuning": {"method": "qlora"},
-    "lora": {"r": 16, "lora_alpha": 32, "lora_dropout": 0.0},
+    # The embedded model's tied embedding is random with std 0.02, which caps the logits a LoRA-only
+    # adapter can reach (a loss floor near 4.5 nats); training the output head as well lets the
+    # tiny model memorise, as one would to teach a model new output behaviour.
+    "lora": {"r": 16, "lora_alpha": 32, "lora_dropout": 0.0, "modules_to_save": ["lm_head"]},
     "training": {
         "output_dir": "runs",
         "task_name": "test",
@@ -57,7 +64,7 @@ TINY_CONFIG = {
         "per_device_train_batch_size": 4,
         "per_device_eval_batch_size": 4,
         "gradient_accumulation_steps": 1,
-        "learning_rate": 1.0e-2,
+        "learning_rate": 3.0e-3,
         "warmup_ratio": 0.0,
         "lr_scheduler_type": "constant",
         "logging_steps": 5,
