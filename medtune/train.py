@@ -25,11 +25,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from medtune import runs
+from medtune import distributed, runs
 from medtune.config import Config, ConfigError, config_hash, dump_config
 from medtune.errors import DataError, RunError
 
-RUN_DIR_ENV = "MEDTUNE_RUN_DIR"  # set by `--nproc` for the processes it launches: one shared run directory
+RUN_DIR_ENV = distributed.RUN_DIR_ENV  # set by `--nproc` for the processes it launches: one shared run directory
 
 
 @dataclass
@@ -65,9 +65,16 @@ def train_command(args) -> int:
 
     _cpu_friendly_threads()
     resolved = resolve(args)
-    if (args.nproc or 1) > 1 and "LOCAL_RANK" not in os.environ:
-        return launch_processes(args, resolved.config)
-    result = train(resolved.config, resume=args.resume, allow_config_change=args.allow_config_change)
+    nproc = distributed.processes_requested(args.nproc, resolved.config)
+    if nproc > 1 and not distributed.is_launched():
+        return distributed.launch(args, resolved.config, nproc)
+    try:
+        result = train(resolved.config, resume=args.resume, allow_config_change=args.allow_config_change)
+    except BaseException as exc:
+        if distributed.world_size() > 1 and not isinstance(exc, KeyboardInterrupt):
+            # Say which process failed; the launcher stops the others.
+            print(f"{distributed.rank_prefix()}failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+        raise
     return 130 if result.interrupted else 0
 
 
@@ -81,6 +88,8 @@ def train(cfg: Config, resume: str | None = None, allow_config_change: bool = Fa
     plan = plan_run(cfg, resume, allow_config_change)
     cfg = plan.cfg
     say(f"{'resuming' if plan.resuming else 'new run'}: {plan.run_dir}")
+    if distributed.world_size() > 1:  # every process says it is there, and where it writes
+        print(f"{distributed.rank_prefix()}pid {os.getpid()}, run directory {plan.run_dir}", flush=True)
 
     # 2. setup (nothing on disk yet)
     from medtune.chat_template import template_hash
@@ -94,6 +103,11 @@ def train(cfg: Config, resume: str | None = None, allow_config_change: bool = Fa
     preflight_text = preflight(cfg, tokenizer, data.train)
     model, model_info = setup_model(cfg, source)
     args = training_arguments(cfg, plan.run_dir, has_eval=data.eval is not None and len(data.eval) > 0)
+    say(
+        f"effective batch size {distributed.effective_batch_size(args.per_device_train_batch_size, args.gradient_accumulation_steps)} "
+        f"({args.per_device_train_batch_size} per device x {args.gradient_accumulation_steps} accumulation x "
+        f"{distributed.world_size()} process(es)); learning rate {args.learning_rate:g}, not rescaled"
+    )
 
     # 3. the run directory, now that everything loaded
     meta = run_metadata(cfg, plan, data, tokenizer, model_info, args, template_hash(tokenizer))
@@ -143,8 +157,7 @@ def train(cfg: Config, resume: str | None = None, allow_config_change: bool = Fa
 def plan_run(cfg: Config, resume: str | None, allow_config_change: bool) -> RunPlan:
     """A fresh run directory name, or the run to resume with its saved config and newest good checkpoint."""
     if not resume:
-        shared = os.environ.get(RUN_DIR_ENV)
-        return RunPlan(cfg, Path(shared) if shared else runs.new_run_dir(cfg))
+        return RunPlan(cfg, distributed.shared_run_dir(lambda: runs.new_run_dir(cfg)))
     run_dir = runs.find_run(cfg, resume)
     saved = runs.load_run_config(run_dir, cfg.root)
     changes = config_differences(saved, cfg)
@@ -384,7 +397,7 @@ def run_directory(plan: RunPlan):
     run_dir = plan.run_dir
     created = False
     if is_main_process() and not plan.resuming:
-        run_dir.mkdir(parents=True, exist_ok=bool(os.environ.get(RUN_DIR_ENV)))
+        run_dir.mkdir(parents=True, exist_ok=bool(os.environ.get(RUN_DIR_ENV)) or distributed.world_size() > 1)
         created = True
     try:
         yield run_dir
@@ -392,7 +405,7 @@ def run_directory(plan: RunPlan):
         if created:
             shutil.rmtree(run_dir, ignore_errors=True)
         raise
-    for stale in plan.stale:  # incomplete checkpoints newer than the one we resume from
+    for stale in plan.stale if is_main_process() else []:  # incomplete checkpoints newer than the one we resume from
         say(f"removing {stale.name}: incomplete, training continues from {plan.checkpoint.name if plan.checkpoint else 'step 0'}")
         shutil.rmtree(stale, ignore_errors=True)
 
@@ -428,8 +441,12 @@ def run_metadata(cfg: Config, plan: RunPlan, data, tokenizer, model_info: dict, 
             "provenance": data.provenance,
             "rows": {"train": len(data.train), "eval": len(data.eval) if data.eval is not None else 0},
         },
-        "effective_batch_size": args.per_device_train_batch_size * args.gradient_accumulation_steps * world,
+        "effective_batch_size": distributed.effective_batch_size(args.per_device_train_batch_size, args.gradient_accumulation_steps, world),
+        "per_device_train_batch_size": args.per_device_train_batch_size,
+        "gradient_accumulation_steps": args.gradient_accumulation_steps,
         "num_processes": world,
+        "distributed_backend": cfg.distributed.backend if world > 1 else None,
+        "learning_rate": args.learning_rate,  # as configured: never rescaled with the process count
         "max_seq_length": cfg.data.max_seq_length,
         **model_info,
         "start_time": _now(),
@@ -600,41 +617,15 @@ def print_summary(run_dir: Path, out_dir: Path, m: dict) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Several processes (`--nproc N`): accelerate launches this same command once per process
-# --------------------------------------------------------------------------------------------
-
-
-def launch_processes(args, cfg: Config) -> int:
-    import subprocess
-
-    argv = [sys.executable, "-m", "accelerate.commands.launch", "--num_processes", str(args.nproc)]
-    d = cfg.distributed
-    if d.num_machines > 1:
-        argv += ["--num_machines", str(d.num_machines), "--machine_rank", str(d.machine_rank)]
-        argv += ["--main_process_ip", str(d.main_process_ip), "--main_process_port", str(d.main_process_port)]
-    argv += ["-m", "medtune", "train"]
-    for flag, value in (("--config", args.config), ("--env", args.env), ("--env-file", args.env_file), ("--resume", args.resume)):
-        if value:
-            argv += [flag, str(value)]
-    for item in args.overrides:
-        argv += ["--set", item]
-    if args.allow_config_change:
-        argv.append("--allow-config-change")
-    env = dict(os.environ)
-    if not args.resume:
-        env[RUN_DIR_ENV] = str(runs.new_run_dir(cfg))
-    say(f"launching {args.nproc} processes: {' '.join(argv[1:])}")
-    return subprocess.call(argv, env=env)
-
-
-# --------------------------------------------------------------------------------------------
 # Small helpers
 # --------------------------------------------------------------------------------------------
 
 
 def say(msg: str) -> None:
+    """Progress lines, from the main process only; prefixed ``[rank 0/N]`` when several run."""
     if is_main_process():
-        print(msg, flush=True)
+        prefix = distributed.rank_prefix()
+        print(prefix + msg.replace("\n", "\n" + prefix) if prefix else msg, flush=True)
 
 
 def _now() -> str:
