@@ -1,15 +1,19 @@
 """Spectrum (Hartford et al., 2024): train only the weight matrices that carry the most signal.
 
 Each weight matrix's singular values are split by the Marchenko-Pastur bound, the largest
-singular value a random matrix of that shape and noise level would have:
+singular value a pure-noise matrix of that shape and noise level would have. For an n x m matrix
+(n >= m, beta = m / n) with noise of scale sigma per entry, the squared singular values over n follow
+the Marchenko-Pastur law, whose median mu_beta is known, so (Gavish and Donoho's estimator):
 
-    sigma_est     = IQR(singular values) / 1.349           (robust noise scale)
-    sigma_max_mp  = sigma_est * (1 + sqrt(min(n, m) / max(n, m)))
-    SNR           = sum(singular values above the bound) / sum(those at or below it)
+    sigma_est     = sqrt(median(s^2) / (n * mu_beta))      noise scale, from the singular values
+    sigma_max_mp  = sigma_est * sqrt(n) * (1 + sqrt(beta)) the bulk's upper edge
+    SNR           = sum(s above sigma_max_mp) / sum(s at or below it)
 
-Within each module type (``self_attn.qkv_proj``, ``mlp.down_proj``...) the matrices whose SNR is at
-or above the ``snr_threshold`` percentile are trained; every other parameter is frozen. Only the
-linear layers inside the decoder layers are scanned: the (tied) embedding stays frozen.
+Pure noise scores about 0; structure learned in pre-training rises above the bulk. Within each
+module type (``self_attn.qkv_proj``, ``mlp.down_proj``...) the matrices with the highest SNR are
+trained, those above the ``snr_threshold`` percentile (at least one per type), or an explicit
+``layers_to_finetune`` list; every other parameter is frozen. Only the linear layers inside the
+decoder layers are scanned: the (tied) embedding stays frozen.
 """
 
 from __future__ import annotations
@@ -55,18 +59,40 @@ class SpectrumSelection:
         }
 
 
+def mp_median(beta: float, points: int = 2000) -> float:
+    """Median of the Marchenko-Pastur law with ratio ``beta`` (0 < beta <= 1) and unit variance.
+
+    Integrated in theta, with x = lo + (hi - lo) sin^2(theta), which removes the square-root edges
+    (and the 1/sqrt(x) pole at beta = 1) from the density.
+    """
+    lo, hi = (1 - math.sqrt(beta)) ** 2, (1 + math.sqrt(beta)) ** 2
+    step = (math.pi / 2) / points
+    total, cdf, ends = 0.0, [0.0], [lo]
+    for i in range(points):
+        t = (i + 0.5) * step  # midpoint of the cell, whose CDF is recorded at its end
+        sc = math.sin(t) * math.cos(t)
+        x = lo + (hi - lo) * math.sin(t) ** 2
+        total += (hi - lo) ** 2 * 2 * sc * sc / (2 * math.pi * beta * x) * step
+        cdf.append(total)
+        ends.append(lo + (hi - lo) * math.sin((i + 1) * step) ** 2)
+    half = total / 2
+    i = next(i for i, c in enumerate(cdf) if c >= half)
+    frac = (half - cdf[i - 1]) / (cdf[i] - cdf[i - 1])
+    return ends[i - 1] + frac * (ends[i] - ends[i - 1])
+
+
 def matrix_snr(weight) -> tuple[float, float, int]:
-    """``(snr, sigma_max_mp, number of signal singular values)`` of one weight matrix."""
+    """``(snr, sigma_max_mp, number of singular values above it)`` of one weight matrix."""
     import torch
 
     w = weight.detach().float()
     if torch.cuda.is_available() and w.device.type == "cpu":
         w = w.cuda()
     s = torch.linalg.svdvals(w)
-    n, m = w.shape[-2:]
-    q75, q25 = torch.quantile(s, torch.tensor([0.75, 0.25], device=s.device))
-    sigma = float(q75 - q25) / 1.349
-    bound = sigma * (1 + math.sqrt(min(n, m) / max(n, m)))
+    n, m = max(w.shape[-2:]), min(w.shape[-2:])
+    beta = m / n
+    sigma = math.sqrt(float(torch.median(s**2)) / (n * mp_median(beta)))
+    bound = sigma * math.sqrt(n) * (1 + math.sqrt(beta))
     signal, noise = s[s > bound], s[s <= bound]
     noise_sum = float(noise.sum())
     snr = float(signal.sum()) / noise_sum if noise_sum > 0 else math.inf
@@ -92,16 +118,9 @@ def scan(model) -> list[MatrixSNR]:
     return out
 
 
-def _percentile(values: list[float], q: float) -> float:
-    """Linear-interpolation percentile (numpy's default), without numpy."""
-    xs = sorted(values)
-    if len(xs) == 1:
-        return xs[0]
-    pos = (len(xs) - 1) * q / 100
-    lo, hi = math.floor(pos), math.ceil(pos)
-    if math.isinf(xs[lo]) or math.isinf(xs[hi]):
-        return xs[lo] if pos == lo else xs[hi]
-    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+def keep_count(total: int, percentile: float) -> int:
+    """How many of ``total`` matrices lie above the ``percentile``: the top share, at least one."""
+    return max(1, math.ceil(total * (1 - percentile / 100) - 1e-9))
 
 
 def select(matrices: list[MatrixSNR], percentile: float, explicit: list[str] | None = None) -> SpectrumSelection:
@@ -122,9 +141,11 @@ def select(matrices: list[MatrixSNR], percentile: float, explicit: list[str] | N
     cutoffs: dict[str, float] = {}
     for kind in dict.fromkeys(m.module_type for m in matrices):
         group = [m for m in matrices if m.module_type == kind]
-        cutoffs[kind] = _percentile([m.snr for m in group], percentile)
+        ranked = sorted(group, key=lambda m: m.snr, reverse=True)  # stable: ties go to the earlier layer
+        kept = ranked[: keep_count(len(group), percentile)]
         for m in group:
-            m.selected = m.snr >= cutoffs[kind]
+            m.selected = any(m is k for k in kept)
+        cutoffs[kind] = kept[-1].snr
     return SpectrumSelection(matrices, "auto", percentile, cutoffs)
 
 
@@ -148,9 +169,9 @@ def format_selection(sel: SpectrumSelection) -> str:
     """Which matrices Spectrum picked and why, for the console."""
     if sel.mode == "auto":
         head = (
-            f"spectrum: training {len(sel.selected)} of {len(sel.matrices)} weight matrices, those at or above the "
-            f"{sel.percentile:g}th SNR percentile of their module type (SNR = signal/noise singular values, "
-            "split at the Marchenko-Pastur bound)"
+            f"spectrum: training {len(sel.selected)} of {len(sel.matrices)} weight matrices, those above the "
+            f"{sel.percentile:g}th SNR percentile of their module type (SNR = sum of singular values above the "
+            "Marchenko-Pastur bound / sum of those below)"
         )
     else:
         head = f"spectrum: training the {len(sel.selected)} matrices listed in fine_tuning.layers_to_finetune"

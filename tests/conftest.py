@@ -10,6 +10,8 @@ tests/safety has its own conftest):
   would (``--set`` style overrides), without reading the environment or a ``.env`` file.
 - ``run_medtune(*args, cwd=..., timeout=...) -> CompletedProcess``: ``python -m medtune ...`` in
   a child process with a clean environment.
+- ``trainer_batch(trainer) -> dict``: the first batch the trainer would train on (its own column
+  filter and collator, in order, without accelerate, whose global state later trainers reset).
 - ``tiny_run`` (session) trains one QLoRA run of the embedded model in-process (40 steps, a few
   seconds) and returns its run directory: adapter/, checkpoints/, logs/, README.md...
   ``tiny_run_result`` is its :class:`medtune.train.TrainResult`, with the live trainer.
@@ -130,6 +132,19 @@ def run_medtune_child(*args: str, cwd: Path | None = None, timeout: float = 600,
     return subprocess.run(
         medtune_cmd(*args), cwd=cwd or REPO, env=env or subprocess_env(), capture_output=True, text=True, timeout=timeout
     )
+
+
+def first_trainer_batch(trainer) -> dict:
+    from torch.utils.data import DataLoader
+
+    rows = trainer._remove_unused_columns(trainer.train_dataset, "training")
+    loader = DataLoader(rows, batch_size=trainer.args.per_device_train_batch_size, collate_fn=trainer.data_collator)
+    return next(iter(loader))
+
+
+@pytest.fixture
+def trainer_batch():
+    return first_trainer_batch
 
 
 @pytest.fixture

@@ -65,14 +65,14 @@ def test_qlora_overfits_the_tiny_set_and_then_answers_from_it(tiny_run_result):
 
 
 @pytest.mark.slow
-def test_the_trainer_trains_on_exactly_our_labels(tiny_run_result):
+def test_the_trainer_trains_on_exactly_our_labels(tiny_run_result, trainer_batch):
     """TRL gets our tokenized, masked examples and must not rebuild or shift the labels."""
     from medtune.data import prepare_data
 
     trainer = tiny_run_result.trainer
     cfg = runs.load_run_config(tiny_run_result.run_dir)
     ours = {tuple(r["input_ids"]): r["labels"] for r in prepare_data(cfg, trainer.processing_class).train}
-    batch = next(iter(trainer.get_train_dataloader()))
+    batch = trainer_batch(trainer)
     assert len(batch["input_ids"]) == 4
     for ids, labels, mask in zip(batch["input_ids"], batch["labels"], batch["attention_mask"], strict=True):
         n = int(mask.sum())
