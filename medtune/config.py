@@ -85,6 +85,9 @@ class QuantizationConfig(Section):
     bnb_4bit_compute_dtype: Literal["bfloat16", "float16", "float32"] = "bfloat16"
     bnb_4bit_quant_type: Literal["nf4", "fp4"] = "nf4"
     bnb_4bit_use_double_quant: bool = True
+    # The dtype packed 4-bit weights are stored in. FSDP flattens parameters of one dtype only, so
+    # QLoRA under FSDP needs it equal to the compute dtype (bfloat16); uint8 elsewhere.
+    bnb_4bit_quant_storage: Literal["uint8", "bfloat16", "float16", "float32"] = "uint8"
 
 
 class ModelConfig(Section):
@@ -786,6 +789,29 @@ def check_config(cfg: Config, resolved: ResolvedConfig | None = None, check_path
         )
     if d.backend == "fsdp" and method == "qlora" and d.fsdp.use_orig_params is False:
         errors.append("distributed.fsdp.use_orig_params: QLoRA under FSDP needs use_orig_params=true")
+    if d.backend == "fsdp" and d.fsdp.auto_wrap_policy == "SIZE_BASED_WRAP" and d.fsdp.min_num_params <= 0:
+        errors.append(
+            "distributed.fsdp.min_num_params: SIZE_BASED_WRAP needs a parameter count per wrapped unit, "
+            "e.g. 100000000; or use TRANSFORMER_BASED_WRAP with Phi3DecoderLayer"
+        )
+    if d.backend == "fsdp" and d.fsdp.auto_wrap_policy == "NO_WRAP" and d.fsdp.sharding_strategy != "NO_SHARD":
+        warnings.append(
+            "distributed.fsdp.auto_wrap_policy: NO_WRAP gathers the whole model at once, which saves no memory; "
+            "use TRANSFORMER_BASED_WRAP"
+        )
+    if d.backend == "fsdp" and method == "qlora" and q.bnb_4bit_quant_storage != q.bnb_4bit_compute_dtype:
+        errors.append(
+            f"model.quantization_config.bnb_4bit_quant_storage: QLoRA under FSDP needs it equal to "
+            f"bnb_4bit_compute_dtype ({q.bnb_4bit_compute_dtype}), since FSDP flattens one dtype per unit; "
+            f"it is {q.bnb_4bit_quant_storage} (from {src('model.quantization_config.bnb_4bit_quant_storage')})"
+        )
+    if d.num_processes > 1 and d.num_processes % d.num_machines:
+        errors.append(
+            f"distributed.num_processes: {d.num_processes} processes do not split evenly over "
+            f"{d.num_machines} machines (num_processes is the total over all machines)"
+        )
+    if check_paths and d.backend == "deepspeed" and d.deepspeed_config and not cfg.resolve_path(d.deepspeed_config).is_file():
+        errors.append(f"distributed.deepspeed_config: {d.deepspeed_config} does not exist (relative to {cfg.root})")
     if d.machine_rank >= d.num_machines:
         errors.append(f"distributed.machine_rank: {d.machine_rank} is not below num_machines ({d.num_machines})")
     if d.num_machines > 1 and not d.main_process_ip:
@@ -850,9 +876,30 @@ def check_hardware(cfg: Config) -> tuple[list[str], list[str]]:
         errors.append(f"training.optim: {cfg.training.optim} needs a CUDA GPU; use adamw_torch on CPU")
     if cfg.model.attn_implementation == "flash_attention_2" and not cuda:
         errors.append("model.attn_implementation: flash_attention_2 needs a CUDA GPU; use auto or sdpa")
+    if cfg.training.use_liger_kernel:
+        import importlib.util
+
+        if importlib.util.find_spec("liger_kernel") is None:
+            errors.append(
+                "training.use_liger_kernel: liger-kernel is not installed (pip install liger-kernel; it needs "
+                "a CUDA GPU and Triton); set training.use_liger_kernel=false"
+            )
+        elif not cuda:
+            errors.append("training.use_liger_kernel: Liger's Triton kernels need a CUDA GPU; set it to false on CPU")
     d = cfg.distributed
-    if cuda and d.num_processes > n_gpu and d.num_machines == 1:
-        errors.append(f"distributed.num_processes: {d.num_processes} processes but only {n_gpu} GPU(s) here")
+    per_machine = d.num_processes // d.num_machines
+    if cuda and per_machine > n_gpu:
+        errors.append(
+            f"distributed.num_processes: {per_machine} processes per machine but only {n_gpu} GPU(s) here"
+        )
+    if not cuda and per_machine > (os.cpu_count() or 1):
+        errors.append(f"distributed.num_processes: {per_machine} processes but only {os.cpu_count()} CPU core(s) here")
+    if not cuda and d.backend != "ddp":
+        errors.append(f"distributed.backend: {d.backend} needs CUDA GPUs; use ddp (gloo) on CPU")
+    import importlib.util
+
+    if d.backend == "deepspeed" and importlib.util.find_spec("deepspeed") is None:
+        errors.append("distributed.backend: deepspeed is not installed (pip install deepspeed), or use fsdp")
     return errors, warnings
 
 

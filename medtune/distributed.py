@@ -53,6 +53,18 @@ def rank_prefix() -> str:
     return f"[rank {rank()}/{world_size()}] " if world_size() > 1 else ""
 
 
+def launched_backend(configured: str) -> str | None:
+    """The backend these processes actually run under (accelerate's environment says for fsdp and
+    deepspeed, whatever the config's distributed.backend), or None for a single process."""
+    if world_size() <= 1:
+        return None
+    if os.environ.get("ACCELERATE_USE_FSDP", "").lower() in ("1", "true"):
+        return "fsdp"
+    if os.environ.get("ACCELERATE_USE_DEEPSPEED", "").lower() in ("1", "true"):
+        return "deepspeed"
+    return "ddp" if configured == "ddp" else f"ddp (distributed.backend {configured} was not launched)"
+
+
 def effective_batch_size(per_device: int, accumulation: int, processes: int | None = None) -> int:
     return per_device * accumulation * (processes or world_size())
 

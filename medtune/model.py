@@ -122,7 +122,8 @@ def bnb_config(cfg: Config):
         bnb_4bit_quant_type=q.bnb_4bit_quant_type,
         bnb_4bit_use_double_quant=q.bnb_4bit_use_double_quant,
         bnb_4bit_compute_dtype=dtype,
-        bnb_4bit_quant_storage=torch.uint8,
+        # CPU computes in fp32 whatever the config says, so it keeps the plain uint8 storage.
+        bnb_4bit_quant_storage=getattr(torch, q.bnb_4bit_quant_storage) if has_cuda() else torch.uint8,
     )
 
 

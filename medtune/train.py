@@ -196,17 +196,10 @@ def config_differences(old: Config, new: Config) -> list[str]:
 
 def check_environment(cfg: Config) -> None:
     """Hardware checks, and the speed switches this installation cannot honour."""
-    import importlib.util
-
     from medtune.config import check_hardware
-    from medtune.model import has_cuda
 
-    errors, warnings = check_hardware(cfg)
+    errors, warnings = check_hardware(cfg)  # also: use_liger_kernel without liger-kernel or a GPU
     t = cfg.training
-    if t.use_liger_kernel and importlib.util.find_spec("liger_kernel") is None:
-        errors.append("training.use_liger_kernel: liger-kernel is not installed (pip install 'medtune[gpu]')")
-    elif t.use_liger_kernel and not has_cuda():
-        errors.append("training.use_liger_kernel: Liger's Triton kernels need a CUDA GPU; set it to false on CPU")
     if t.torch_compile and cfg.fine_tuning.method == "qlora":
         warnings.append("training.torch_compile with 4-bit weights: bitsandbytes layers break the graph; expect little gain")
     for w in warnings:
@@ -371,9 +364,17 @@ def training_arguments(cfg: Config, run_dir: Path, has_eval: bool):
         use_cpu=not cuda,
         # TRL
         max_length=cfg.data.max_seq_length,  # TRL's default is 1024
-        packing=t.packing,  # best-fit packing, padding-free: our labels go through unchanged
-        loss_type="nll",  # TRL >= 1.0 computes nll through a chunked, fused LM head: chunked_nll is this
+        # Best-fit-decreasing packing, which TRL makes padding-free: one flattened row per batch with
+        # position_ids restarting at each sequence (flash-attention varlen, or a block-diagonal mask
+        # under sdpa); our labels go through unchanged (tests/test_speed_switches.py).
+        packing=t.packing,
+        # TRL >= 1.0 always computes nll through its chunked, fused LM head (the full logits are never
+        # built); "chunked_nll" is a deprecated alias of the same thing, so both map to "nll".
+        loss_type="nll",
         use_liger_kernel=t.use_liger_kernel,
+        # Liger's RoPE kernel rotates the whole head dim; Phi-4-mini rotates 75% of it. TRL turns
+        # Liger's fused cross-entropy off itself (its fused LM head already does that job).
+        liger_kernel_config={"rope": False} if t.use_liger_kernel else None,
         torch_compile=t.torch_compile,
         # Our datasets are tokenized and labelled already; TRL only needs to pack them.
         dataset_kwargs={"skip_prepare_dataset": not t.packing},
@@ -445,7 +446,7 @@ def run_metadata(cfg: Config, plan: RunPlan, data, tokenizer, model_info: dict, 
         "per_device_train_batch_size": args.per_device_train_batch_size,
         "gradient_accumulation_steps": args.gradient_accumulation_steps,
         "num_processes": world,
-        "distributed_backend": cfg.distributed.backend if world > 1 else None,
+        "distributed_backend": distributed.launched_backend(cfg.distributed.backend),
         "learning_rate": args.learning_rate,  # as configured: never rescaled with the process count
         "max_seq_length": cfg.data.max_seq_length,
         **model_info,
