@@ -886,16 +886,6 @@ def check_hardware(cfg: Config) -> tuple[list[str], list[str]]:
             )
         elif not cuda:
             errors.append("training.use_liger_kernel: Liger's Triton kernels need a CUDA GPU; set it to false on CPU")
-    if cfg.training.use_liger_kernel:
-        import importlib.util
-
-        if importlib.util.find_spec("liger_kernel") is None:
-            errors.append(
-                "training.use_liger_kernel: liger-kernel is not installed (pip install liger-kernel; it needs "
-                "a CUDA GPU and Triton); set training.use_liger_kernel=false"
-            )
-        elif not cuda:
-            errors.append("training.use_liger_kernel: Liger's Triton kernels need a CUDA GPU; set it to false on CPU")
     d = cfg.distributed
     per_machine = d.num_processes // d.num_machines
     if cuda and per_machine > n_gpu:
