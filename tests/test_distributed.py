@@ -64,6 +64,7 @@ def two_process_run(tmp_path_factory):
     return out, args, proc
 
 
+@pytest.mark.slow
 def test_two_processes_write_one_run_directory_and_record_the_effective_batch(two_process_run):
     out, _, proc = two_process_run
     run_dir = only_run_dir(out)
@@ -79,6 +80,7 @@ def test_two_processes_write_one_run_directory_and_record_the_effective_batch(tw
     assert "effective batch size 4 (2 per device x 1 accumulation x 2 process(es))" in proc.stdout
 
 
+@pytest.mark.slow
 def test_two_processes_match_one_process_with_the_same_effective_batch(two_process_run, tmp_path):
     """DistributedSampler gives the 2 processes the halves of the batch 1 process sees whole (same
     seed, same shuffled order), dropout is 0, and the loss is normalised by the tokens of the whole
@@ -100,6 +102,7 @@ def test_two_processes_match_one_process_with_the_same_effective_batch(two_proce
     assert one["final_loss"] == pytest.approx(two["final_loss"], rel=1e-2)
 
 
+@pytest.mark.slow
 def test_resume_two_processes_from_a_checkpoint(two_process_run, tmp_path):
     """Cut the finished run back to its step-2 checkpoint (as if killed there), resume it with 2
     processes: it continues from checkpoint-2 into the same directory and ends at the same loss."""
@@ -123,6 +126,7 @@ def test_resume_two_processes_from_a_checkpoint(two_process_run, tmp_path):
     assert meta["final_metrics"]["final_loss"] == pytest.approx(before["final_loss"], rel=1e-3)
 
 
+@pytest.mark.slow
 def test_a_failing_process_names_its_rank(tmp_path):
     """Every process fails here (no such run to resume); each says which rank it is."""
     proc = medtune("--env", "dev", "--nproc", "2", "--set", f"training.output_dir={tmp_path}", "--resume", "no-such-run", timeout=180)
