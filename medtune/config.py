@@ -339,13 +339,32 @@ class ResolvedConfig:
         return "default"
 
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that also records the line of every mapping key."""
+class ConfigLoader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 scalars: only true/false are booleans (``eval_strategy: no`` stays
+    the string "no") and ``2e-4`` is a float, as people write them in this field."""
+
+
+ConfigLoader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:float")]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+ConfigLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+ConfigLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:\d[\d_]*\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+0123456789."),
+)
+
+
+def yaml_load(text: str) -> Any:
+    return yaml.load(text, Loader=ConfigLoader)
 
 
 def _yaml_with_lines(text: str, filename: str) -> tuple[Any, dict[str, int]]:
     try:
-        node = yaml.compose(text, Loader=_LineLoader)
+        node = yaml.compose(text, Loader=ConfigLoader)
     except yaml.YAMLError as exc:
         raise ConfigError([f"{filename}: not valid YAML: {exc}"]) from None
     if node is None:
@@ -360,7 +379,7 @@ def _yaml_with_lines(text: str, filename: str) -> tuple[Any, dict[str, int]]:
                 walk(value_node, path)
 
     walk(node, "")
-    data = yaml.load(text, Loader=yaml.SafeLoader)
+    data = yaml_load(text)
     return data, lines
 
 
@@ -406,21 +425,11 @@ def _tag(sources: dict[str, str], data: Mapping, label: str, lines: dict[str, in
 
 
 def parse_value(text: str) -> Any:
-    """Parse a command-line or environment value as a YAML scalar or list.
-
-    PyYAML reads ``2e-4`` as a string (YAML 1.1 wants a dot); numbers like that are common in
-    this field, so they are read as floats here.
-    """
+    """Parse a command-line or environment value as a YAML 1.2 scalar, list or mapping."""
     try:
-        value = yaml.safe_load(text)
+        return yaml_load(text)
     except yaml.YAMLError:
         return text
-    if isinstance(value, str):
-        try:
-            return float(value) if re.fullmatch(r"[-+]?\d+(\.\d*)?[eE][-+]?\d+", value.strip()) else value
-        except ValueError:
-            return value
-    return value
 
 
 def _load_file(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict, dict[str, str]]:
@@ -947,7 +956,7 @@ def dump_config(cfg: Config) -> str:
 def load_saved_config(path: Path) -> Config:
     """A run's own resolved config.yaml (used by resume, chat and evaluate)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml_load(path.read_text(encoding="utf-8"))
         cfg = Config.model_validate(data)
     except (OSError, yaml.YAMLError, ValidationError) as exc:
         raise MedtuneError(f"cannot read the run's config {path}: {exc}") from None

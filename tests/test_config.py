@@ -294,3 +294,11 @@ def test_several_datasets_replace_the_single_dataset_path(project):
     assert r.config.data.datasets[0].path == "data/b.csv"
     with pytest.raises(ConfigError, match=r"data.datasets\[0\].path: data/missing.csv does not exist"):
         load(project, overrides=["data.datasets=[{path: data/missing.csv}]"])
+
+
+def test_no_is_a_word_not_a_boolean_in_files_and_flags(project):
+    write(project / "config.dev.yaml", "training:\n  eval_strategy: no\n  save_strategy: epoch\n")
+    assert load(project, env="dev").config.training.eval_strategy == "no"
+    r = load(project, overrides=["training.eval_strategy=no", "training.bf16=false"])
+    assert r.config.training.eval_strategy == "no"
+    assert parse_value("no") == "no" and parse_value("1e5") == 1e5 and parse_value("5") == 5
