@@ -157,7 +157,22 @@ def load_model(cfg: Config, source: str | None = None, quantize: bool = True, dt
         model = AutoModelForCausalLM.from_pretrained(source, **kwargs)
     except (OSError, ValueError) as exc:
         raise _load_error("model", source, exc) from None
+    if q is not None:
+        keep_one_4bit_layout(model)
     return model
+
+
+def keep_one_4bit_layout(model) -> None:
+    """Stop bitsandbytes repacking 4-bit weights for its AVX512-BF16 CPU kernel.
+
+    In eval mode without gradients, bitsandbytes converts each 4-bit weight to a CPU-specific
+    layout, and converts it back, lossily ("best-effort inverse"), whenever a state dict is taken:
+    an evaluation during training would then nudge the frozen base weights, and a reloaded adapter
+    would no longer reproduce the trained model's logits. One layout keeps them identical.
+    """
+    for module in model.modules():
+        if hasattr(module, "support_avx512bf16_for_cpu"):
+            module.support_avx512bf16_for_cpu = False
 
 
 def linear_module_names(model) -> list[str]:

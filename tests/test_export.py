@@ -1,0 +1,118 @@
+"""`medtune export`: a trained run leaves medtune, as an adapter or as a standalone merged model."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from medtune import runs
+from medtune.cli import main
+from medtune.errors import RunError
+
+# A fresh interpreter: first the merged export through plain transformers (medtune never imported),
+# then the run's adapter through medtune's loader; prints logits and a greedy answer as JSON.
+FRESH_PROCESS = r"""
+import json, sys
+import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer
+
+merged_dir, run_dir, ids, prompt, n_new = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), json.loads(sys.argv[4]), int(sys.argv[5])
+merged = AutoModelForCausalLM.from_pretrained(merged_dir, dtype=torch.float32).eval()
+AutoTokenizer.from_pretrained(merged_dir)
+with torch.no_grad():
+    merged_logits = merged(torch.tensor([ids])).logits[0].tolist()
+medtune_was_imported = "medtune" in sys.modules
+
+from medtune.model import load_run_for_inference
+model, tok, cfg = load_run_for_inference(run_dir)
+with torch.no_grad():
+    adapter_logits = model(input_ids=torch.tensor([ids])).logits[0].tolist()
+    out = model.generate(input_ids=torch.tensor([prompt]), max_new_tokens=n_new, do_sample=False)
+print(json.dumps({"merged": merged_logits, "adapter": adapter_logits, "medtune_was_imported": medtune_was_imported,
+                  "generated": out[0, len(prompt):].tolist(), "quantized": bool(getattr(model.get_base_model(), "is_loaded_in_4bit", False))}))
+"""
+
+
+def _first_example(trainer):
+    row = trainer.train_dataset[0]
+    ids, labels = row["input_ids"], row["labels"]
+    start = next(i for i, lab in enumerate(labels) if lab != -100)
+    return ids, ids[:start], [t for t, lab in zip(ids, labels, strict=True) if lab != -100]
+
+
+@pytest.mark.slow
+def test_the_adapter_and_the_merged_model_reload_in_a_fresh_process(tiny_run, tiny_run_result, tmp_path):
+    import torch
+    from peft import PeftModel
+    from safetensors import safe_open
+
+    from medtune.model import load_model
+
+    project = tiny_run.parent.parent
+    merged_dir = tmp_path / "merged"
+    assert main(["export", str(tiny_run), "--merge", "--out", str(merged_dir), "--config", str(project / "config.yaml")]) == 0
+    for name in ("model.safetensors", "config.json", "tokenizer.json", "generation_config.json", "README.md"):
+        assert (merged_dir / name).is_file(), name
+    assert not [p for p in merged_dir.iterdir() if p.suffix in (".bin", ".pt", ".pth")], "safetensors only"
+    with safe_open(str(merged_dir / "model.safetensors"), "pt") as f:
+        assert {f.get_slice(k).get_dtype() for k in f.keys()} == {"BF16"}
+    gen = json.loads((merged_dir / "generation_config.json").read_text())
+    assert len(gen["eos_token_id"]) == 2, "stops on <|end|> and <|endoftext|>"
+
+    trainer = tiny_run_result.trainer
+    ids, prompt, answer = _first_example(trainer)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEDTUNE")}
+    child = subprocess.run(
+        [sys.executable, "-c", FRESH_PROCESS, str(merged_dir), str(tiny_run), json.dumps(ids), json.dumps(prompt), str(len(answer))],
+        capture_output=True, text=True, timeout=600, env=env, cwd=tmp_path,
+    )
+    assert child.returncode == 0, child.stderr[-3000:]
+    got = json.loads(child.stdout.strip().splitlines()[-1])
+    assert got["medtune_was_imported"] is False, "the merged export loads with plain transformers"
+
+    # 1. The adapter on its 4-bit base, in a new process, gives the logits the trained model gives here.
+    assert got["quantized"], "a QLoRA adapter is reloaded on the NF4 base it was trained against"
+    with torch.no_grad():
+        trained = trainer.model.eval()(input_ids=torch.tensor([ids]), use_cache=False).logits[0]
+    assert (torch.tensor(got["adapter"]) - trained).abs().max() < 1e-4
+    assert got["generated"] == answer[: len(got["generated"])], "and it still answers as trained"
+
+    # 2. The merged export equals base + adapter (unquantized, as merged) up to bf16 rounding.
+    cfg = runs.load_run_config(tiny_run)
+    base = load_model(cfg, quantize=False, dtype=torch.float32)
+    with torch.no_grad():
+        base_only = base(input_ids=torch.tensor([ids]), use_cache=False).logits[0]
+        reference = PeftModel.from_pretrained(base, str(tiny_run / "adapter")).eval()(input_ids=torch.tensor([ids])).logits[0]
+    merged = torch.tensor(got["merged"])
+    effect = (reference - base_only).abs().max()
+    error = (merged - reference).abs().max()
+    assert effect > 1.0, "the adapter changes the model"
+    assert error < 0.05 * effect, f"merge error {error:.4f} vs adapter effect {effect:.4f}"
+    assert (merged.argmax(-1) == reference.argmax(-1)).float().mean() > 0.95
+
+
+@pytest.mark.slow
+def test_exporting_the_adapter_alone(tiny_run, tmp_path):
+    from medtune.export import export_run
+
+    out = export_run(tiny_run, tmp_path / "adapter-only")
+    for name in ("adapter_model.safetensors", "adapter_config.json", "tokenizer.json", "generation_config.json", "README.md"):
+        assert (out / name).is_file(), name
+    assert "Medical disclaimer" in (out / "README.md").read_text()
+    with pytest.raises(RunError, match="not empty"):
+        export_run(tiny_run, out)
+
+
+def test_an_unfinished_run_cannot_be_exported(tiny_project, load_tiny_config, capsys):
+    from medtune.config import dump_config
+
+    run = tiny_project / "runs" / "unfinished"
+    run.mkdir(parents=True)
+    (run / "config.yaml").write_text(dump_config(load_tiny_config(tiny_project)))
+    rc = main(["export", "latest", "--config", str(tiny_project / "config.yaml")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "did not finish" in err and "--resume" in err
