@@ -49,11 +49,14 @@ def _sentence_break(norm: Normalized, left: int, right: int) -> bool:
 
 
 def find_chains(norm: Normalized, found: dict[Rule, list[tuple[int, int, int]]],
-                growing: bool = False) -> tuple[list[Chain], int | None]:
+                growing: bool = False,
+                pending: int | None = None) -> tuple[list[Chain], int | None]:
     """Complete chains, and (if the text may still grow) the first token of the earliest
     incomplete chain that later text could still complete, so a stream can hold it.
 
-    `found` maps each rule to its part hits as (part index, first token, last token).
+    `found` maps each rule to its part hits as (part index, first token, last token);
+    `pending` is the first token of the text's tail that could still become a phrase
+    spelling (the stream's own hold), if any.
     """
     chains: list[Chain] = []
     hold: int | None = None
@@ -80,9 +83,14 @@ def find_chains(norm: Normalized, found: dict[Rule, list[tuple[int, int, int]]],
                                 and not _sentence_break(norm, last, h[0])), None)
                     far_negated = False
                 if nxt is None:
+                    # Hold while the next part can still start in reach, or has started
+                    # there and is still arriving: the tail from `pending` is a prefix of
+                    # some phrase ("should i go to" ... "a and").
                     rest = norm.original[norm.span(last)[1] :]
-                    if (growing and count - 1 - last <= min(gap, HOLD_REACH)
-                            and TERMINATOR_CHARS.isdisjoint(rest)):
+                    reach = min(gap, HOLD_REACH)
+                    if (growing and TERMINATOR_CHARS.isdisjoint(rest)
+                            and (count - 1 - last <= reach
+                                 or _arriving(norm, rule, index, last, reach, pending))):
                         hold = start if hold is None else min(hold, start)
                     break
                 negated = negated or far_negated or (
@@ -103,3 +111,17 @@ def _far_part(norm: Normalized, hits: list[tuple[int, int]],
         if not is_negated(norm, h[0], h[1]):
             return h, False
     return (later[0], True) if later else (None, False)
+
+
+def _arriving(norm: Normalized, rule: Rule, index: int, last: int, reach: int,
+              pending: int | None) -> bool:
+    """True if part `index` of `rule` may have started in reach after token `last` and
+    still be arriving: the text from some start in reach to its end begins a spelling."""
+    if pending is None or not rule.spellings:
+        return False
+    toks = norm.tokens
+    for start in range(max(pending, last + 1), min(last + reach + 1, len(toks) - 1) + 1):
+        tail = " ".join(toks[start:])
+        if any(s.startswith(tail) for s in rule.spellings[index]):
+            return True
+    return False

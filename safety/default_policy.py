@@ -275,7 +275,8 @@ _INFANT = [
     "bulging soft spot", "soft spot is bulging", "sunken soft spot",
     "soft spot is sunken", "high pitched cry", "high-pitched crying", "newborn is yellow", "baby looks yellow", "baby's eyes are yellow",
     "baby vomiting green", "green vomit", "vomiting green", "projectile vomiting",
-    "baby fell", "baby fell off the bed", "baby hit his head", "baby hit her head",
+    "baby fell off|baby fell from|baby fell down|baby fell onto|baby fell out|"
+    "baby fell and|baby has fallen", "baby fell off the bed", "baby hit his head", "baby hit her head",
     "shaken baby", "baby has a rash that doesn't fade", "baby is cold and floppy",
     "blood in baby's diaper", "baby won't stop vomiting",
 ]
@@ -304,10 +305,130 @@ _NUMBERS = "|".join(str(n) for n in range(10, 201))
 _YOUNG_BABY = ("newborn|new baby|day old|days old|week old|weeks old|wk old|1 month old|"
                "one month old|2 month old|two month old|6 week|8 week")
 
+# -- Lay language --------------------------------------------------------------------
+# The lists above were written symptom by symptom. The ones below cover each red-flag
+# concept the way a triage nurse hears it: body-part synonyms, metaphors, slang, other
+# people ("my dad", "the baby"), and context given in one sentence with the sign in
+# another ("..." links). The vocabularies are shared, so one concept is one line. Words
+# that are harmless on their own ("temperature", "blue", "fall", "weight", "reaction")
+# only appear inside the combinations that make them a red flag.
+_CHEST = "chest|ribcage|rib cage|breastbone|breast bone|sternum|ticker"
+_CHEST_FEEL = (
+    "pain|pains|painful|hurts|hurting|hurt|ache|aching|achy|tight|tightness|tightening|"
+    "pressure|crushing|crushed|squeezing|squeezed|squeeze|squished|heavy|heaviness|"
+    "stabbing|gripping|gripped|clamped|vice|vise|caving in|agony|killing me|exploding|"
+    "bursting|strange feeling|weird feeling|discomfort")
+_CHEST_FEEL_BEFORE = ("pain|pains|tightness|pressure|crushing|squeezing|heaviness|stabbing|"
+                      "gripping|agony|discomfort|ache|aching|crushed|squeezed")
+_PERSON = ("dad|mum|mom|mam|mother|father|husband|wife|partner|son|daughter|boy|girl|"
+           "child|kid|brother|sister|grandma|grandpa|grandad|granddad|grandmother|"
+           "grandfather|nan|nana|nanna|granny|gran|friend|mate|flatmate|roommate|"
+           "boyfriend|girlfriend|uncle|aunt|auntie|neighbour|neighbor|colleague|coworker|"
+           "he|she|hes|shes|someone|somebody|man|woman|guy|lady|patient")
+_DROOP = ("droop|drooping|droopy|dropped|dropping|sagging|sagged|saggy|lopsided|wonky|"
+          "crooked|slanted|skewed")
+_DROOP_SIDE = (_DROOP + "|slipped|slid|sliding|uneven|twisted|pulled down|gone funny|"
+               "gone weird|looks weird|looks funny|looks wrong|frozen|paralysed|"
+               "paralyzed|dead|numb|not moving|won't move|fallen|feels funny|feels weird|"
+               "feels strange|feels numb|feels heavy|feels dead|tingling|tingly")
+_LIMB_GONE = ("weak|weakness|numb|numbness|dead|dead weight|floppy|flopped|limp|heavy|"
+              "useless|paralysed|paralyzed|gone|won't work|not working|stopped working|"
+              "won't move|can't move|can't lift|can't feel|like it's not mine|"
+              "doesn't feel like mine|pins and needles")
+_SPEECH_BAD = ("slurred|slurring|garbled|jumbled|muddled|mixed up|gibberish|nonsense|"
+               "mumbling|babbling|not making sense|coming out wrong|won't come out|"
+               "all wrong|all over the place")
+# Someone else's acute confusion ("he's confused"), not "I'm confused about my bill".
+_CONFUSED = ("is confused|was confused|are confused|seems confused|seemed confused|"
+             "acting confused|became confused|becoming confused|getting confused|"
+             "gone confused|more confused|very confused and|confused and drowsy|"
+             "confused and sleepy|confused and not|feel confused|feeling confused|"
+             "not making sense|isn't making sense|talking nonsense|talking rubbish|"
+             "doesn't know where|doesn't know who|didn't know where|doesn't recognise|"
+             "doesn't recognize|didn't recognise|didn't recognize|delirious|"
+             "hallucinating|acting drunk|seems drunk|like he's drunk|like she's drunk|"
+             "acting strange|acting strangely|acting weird|not himself|not herself|"
+             "out of it|away with the fairies")
+_FEVER = ("fever|feverish|febrile|high temperature|high temp|raised temperature|"
+          "a temperature|a temp|burning up|roasting hot|boiling hot|red hot|raging fever|"
+          "hot to touch|hot to the touch")
+_FEVER_NUMBER = "|".join([f"{a} {b}" for a in (38, 39, 40) for b in range(10)]
+                         + ["38 degrees", "39 degrees", "40 degrees", "38c", "39c", "40c",
+                            "100 4", "100 5", "100 8", "101", "102", "103", "104"])
+_HEAD_HIT = ("hit|banged|bumped|knocked|smacked|whacked|cracked|bashed|clonked|fell on|"
+             "landed on|headbutted|kicked in|punched in *3 head|skull|forehead")
+_HEAD_SIGNS = (
+    "sick|vomit|vomiting|throwing up|threw up|drowsy|sleepy|dozing|" + _CONFUSED + "|"
+    "im confused|passed out|knocked out|unconscious|blacked out|seizure|fitting|"
+    "can't remember|doesn't remember|don't remember|repeating himself|repeating herself|"
+    "repeating myself|same questions|same question|clear fluid|fluid from|"
+    "blood from his ear|blood from her ear|blood from my ear|pupil|pupils|slurring|"
+    "unsteady|wobbly|worst headache|headache getting worse|headache is getting worse|"
+    "severe headache|double vision|can't see properly")
+_ALLERGEN = (
+    "prawn|prawns|shrimp|shellfish|crab|lobster|mussels|fish|nut|nuts|peanut|peanuts|"
+    "peanut butter|cashew|cashews|almond|almonds|walnut|walnuts|pistachio|hazelnut|"
+    "sesame|kiwi|egg|eggs|satay|bee|wasp|hornet|sting|stung|penicillin|amoxicillin|"
+    "antibiotic|antibiotics|new medication|new medicine|new tablets|injection|latex|"
+    "allergic|allergy|allergies")
+_DIABETIC = ("diabetic|diabetes|type 1|type one|t1d|type 2|type two|insulin|hypo|"
+             "blood sugar|blood sugars|sugar levels|sugar level|my sugars|his sugars|"
+             "her sugars|glucose|dexcom|libre|my meter|the meter")
+_PREGNANT_ANY = (
+    "pregnant|pregnancy|expecting a baby|weeks along|weeks gone|weeks pregnant|"
+    "months along|months pregnant|months gone|trimester|my bump|baby bump|due date|"
+    "my midwife|my ob|my obgyn|antenatal|prenatal|positive pregnancy test|"
+    + "|".join(f"im {n} weeks|is {n} weeks|at {n} weeks|week {n}|{n} weeks pregnant|"
+               f"{n} weeks gone|{n} weeks along|{n} wks pregnant" for n in range(4, 43)))
+_PRETERM = "|".join(f"im {n} weeks|is {n} weeks|at {n} weeks|week {n}|{n} weeks pregnant|"
+                    f"{n} weeks gone|{n} weeks along|{n} wks" for n in range(20, 37))
+_POSTPARTUM = ("gave birth|given birth|giving birth|had my baby|had the baby|"
+               "since the birth|after the birth|postpartum|post partum|after delivery|"
+               "since delivery|c section|csection|caesarean|cesarean|"
+               "since having the baby|since having my baby")
+_YOUNG = ("newborn|new baby|day old|days old|week old|weeks old|wk old|wks old|"
+          "1 month old|one month old|2 month old|two month old|2 months old|"
+          "two months old|6 week|8 week|10 week|12 week|4 week|3 week|2 week|1 week|"
+          "just born|born last week|born yesterday|born 2 weeks ago|born a week ago|"
+          "born 10 days ago|brought her home from hospital|brought him home from hospital|"
+          "brought her home from the hospital|brought him home from the hospital|"
+          "brought our baby home|brought the baby home")
+_INFANT_ANY = "baby|newborn|infant|bubba|" + _YOUNG
+_INFANT_SIGNS = (
+    "floppy|limp|lethargic|listless|very sleepy|really sleepy|so sleepy|too sleepy|"
+    "won't wake|not waking|can't wake|hard to wake|difficult to wake|unresponsive|"
+    "not responding|not reacting|turning blue|turned blue|went blue|goes blue|"
+    "going blue|looks blue|blue lips|lips are blue|blue around|blue round|bluish|"
+    "blueish|dusky|turned grey|went grey|looks grey|is grey|gone grey|mottled|"
+    "pale and cold|cold and pale|very pale|not breathing|stopped breathing|"
+    "stops breathing|pauses in breathing|pauses in his breathing|"
+    "pauses in her breathing|struggling to breathe|working hard to breathe|"
+    "breathing fast|breathing really fast|breathing very fast|ribs sucking|"
+    "ribs pulling|tummy sucking|chest sucking|nostrils flaring|head bobbing|"
+    "grunting with|grunting when|grunts with|not feeding|won't feed|barely feeding|"
+    "barely fed|refusing feeds|refusing to feed|refusing all feeds|refusing milk|"
+    "won't take her bottle|won't take his bottle|won't take the bottle|"
+    "won't take any milk|not interested in feeds|not interested in feeding|hasn't fed|"
+    "barely taken|taken hardly anything|no wet|dry nappy|dry nappies|hasn't had a wet|"
+    "fewer wet|only one wet|hardly any wet|not peed|hasn't peed|"
+    "no tears when|sunken|bulging|seizure|fitting|convulsion|went stiff|goes stiff|"
+    "rolling eyes|eyes rolling|high pitched cry|high pitched crying|"
+    "high pitched scream|weak cry|moaning|green vomit|vomiting green|green bile|"
+    "projectile|blood in|purple spots|purple rash|non blanching|rash that doesn't fade|"
+    "not himself|not herself|jaundiced|looks yellow|skin is yellow|eyes are yellow|"
+    "turning yellow|gone yellow")
+_WAKE_NOT = ("won't wake|wont wake|isn't waking|not waking|hasn't woken|hasn't woke|"
+             "can't wake|couldn't wake|can't rouse|won't rouse|unrousable|unrouseable|"
+             "won't come round|isn't coming round|not coming round|hasn't come round|"
+             "won't come to|hasn't come to|not coming to|won't respond|doesn't respond|"
+             "isn't responding|not responding|unresponsive|won't answer|isn't answering|"
+             "not answering|not reacting|isn't moving|not moving|won't move|"
+             "isn't breathing|not breathing|stopped breathing|out cold|out for the count")
+
+
 _EMERGENCY_PATTERNS = [
-    "chest * pain|pains|hurts|hurting|ache|aching|tight|tightness|pressure|crushing|"
-    "squeezing|heavy|heaviness|caving in",
-    "pain|pains|tightness|pressure|squeezing|heaviness|crushing *2 chest",
+    "chest * " + _CHEST_FEEL,
+    f"{_CHEST_FEEL_BEFORE} *3 {_CHEST}",
     "heart attack",
     "face|smile|mouth|lip * drooping|droopy|drooped|dropped|droops|dropping|lopsided|"
     "sagging|sagged|crooked|slanted|fallen|numb",
@@ -330,7 +451,7 @@ _EMERGENCY_PATTERNS = [
     "headache * stiff neck|neck is stiff|confused|confusion|slurred|fainted|passed out|seizure",
     "stiff neck * fever|temperature|rash|light hurts",
     "fever|temperature|temp * stiff neck|neck is stiff|rash that|purple|spots that|"
-    "confused|confusion|drowsy|hard to wake|floppy|seizure|mottled|blotchy",
+    f"{_CONFUSED}|confusion|drowsy|hard to wake|floppy|seizure|mottled|blotchy",
     "breathing|breath|breathe * hard|difficult|difficulty|struggle|struggling|labored|"
     "laboured|shallow|noisy|stopped|barely|gasping|rattling|wheezy",
     "can't|cannot|unable to|struggling to|hard to *2 breathe|breath|get air|get enough air",
@@ -538,9 +659,10 @@ _PREGNANT = ("pregnant|pregnancy|expecting|weeks along|weeks gestation|trimester
 _PREGNANCY_SIGNS = (
     "blurry|blurred|seeing spots|flashing lights|vision|swollen face|face is swollen|"
     "face swelling|swelling in my face|hands are swollen|sudden swelling|bleeding|"
-    "heavy bleeding|blood|clots|spotting|water broke|waters broke|leaking fluid|leaking|"
+    "heavy bleeding|clots|spotting|water broke|waters broke|leaking fluid|"
     "gush of fluid|not moving|stopped moving|less movement|fewer movements|no movement|"
-    "quiet all day|fever|high temperature|fell|fall|car accident|contractions|tightenings|"
+    "quiet all day|fever|high temperature|fell over|fell down|fell on|fell off|had a fall|"
+    "a fall|took a fall|car accident|"
     "constant pain|pain that won't|doesn't ease|vomiting blood|can't keep anything down|"
     "fainted|passed out|itching|chest pain|short of breath|severe headache|bad headache")
 _PREGNANCY_PATTERNS = [
@@ -564,12 +686,16 @@ _PREGNANCY_PATTERNS = [
     "itching|itchy * palms|soles|hands and feet *3 pregnant|weeks",
     "pregnant|weeks * itching|itchy * palms|soles|hands and feet",
     "no heartbeat", "can't find the heartbeat", "can't find a heartbeat",
+    "pregnant|pregnancy * contractions|tightenings|regular cramps",
     "pregnant|weeks pregnant * high blood pressure|bp is high|hit in the stomach|punched|"
     "kicked|fell on my stomach",
 ]
 _INFANT_PATTERNS = [
-    _YOUNG_BABY + " * fever|temperature|temp|hot|feverish|high temp|burning up|38",
-    "fever|temperature|temp * newborn|day old|days old|week old|weeks old",
+    _YOUNG_BABY + " * fever|a temperature|high temperature|raised temperature|"
+    "temperature of 38|temperature of 39|temp of 38|temp of 39|temperature is 38|"
+    "temp is 38|feels hot|very hot|really hot|so hot|feverish|high temp|burning up|38|39",
+    "fever|a temperature|high temperature|high temp|feverish * newborn|day old|days old|"
+    "week old|weeks old",
     "baby|newborn|infant|babys|day old|week old|weeks old|month old * floppy|limp|"
     "lethargic|very sleepy|really sleepy|won't wake|not waking|hard to wake|unresponsive|"
     "not responding|turning blue|turned blue|went blue|is blue|looks blue|lips are blue|"
@@ -589,6 +715,671 @@ _INFANT_PATTERNS = [
     "breathing funny|noisy breathing",
 ]
 
+_CARDIAC_LAY = [
+    f"ribcage|rib cage|breastbone|breast bone|sternum|ticker * {_CHEST_FEEL}",
+    "heart|ticker *2 pain|pains|hurts|hurting|squeezing|squeezed|crushing|stabbing|agony",
+    "pain in|pains in|pain around|squeezing|crushing|stabbing pain in *2 heart|ticker",
+    "elephant|ton of bricks|tonne of bricks|someone sitting|someone standing|"
+    "something sitting|something heavy|sitting on|standing on|a weight on|a vice|a vise|"
+    "a clamp|tight band|iron band|a fist *4 chest",
+    "clutching|clutched|clutches|clutch|grabbing|grabbed|gripping *3 chest|heart",
+    "chest|heart *6 in a vice|like a vice|in a vise|like a vise|in a clamp|being squeezed|"
+    "being crushed|being stood on|being sat on|sat on|in a fist",
+    "chest *8 arm|arms|jaw|neck|shoulder|shoulders|back|shoulder blades|elbow|wrist|teeth "
+    "*6 pain|hurts|hurting|ache|aches|aching|numb|tingling|tingly|heavy|dead|"
+    "pins and needles",
+    "pain|ache|hurts|tightness|pressure * arm|jaw|neck|shoulder|back *6 chest",
+    "chest *10 sweating|cold sweat|drenched|soaked in sweat|dripping with sweat|clammy|"
+    "grey and|gone grey|gray and|gone gray",
+    "sweating|cold sweat|drenched|clammy *8 chest",
+    "indigestion|heartburn * sweating|clammy|grey|gray|arm|jaw|short of breath|breathless|"
+    "faint",
+    "arm|jaw|shoulder * pain|hurts|hurting|ache|aching|numb|tingling * sweating|clammy|"
+    "breathless|short of breath|faint|grey|gray",
+    "heart * racing|pounding|thumping|hammering|going like mad|going crazy|beating out|"
+    "banging|fluttering|burst|bursting|explode|exploding|jump out|jumping out|"
+    "pounding out|thumping out * blacked out|black out|nearly fainted|nearly passed out|faint|"
+    "chest|can't breathe|breathless|short of breath|collapsed",
+]
+_STROKE_LAY = [
+    f"face|mouth|smile|lip|cheek|eye|eyelid * {_DROOP_SIDE} *4 one side|left side|"
+    "right side|on one side|on the left|on the right|side of",
+    f"one side of|left side of|right side of|half of|half my|half his|half her *3 "
+    f"face|mouth|smile|lip * {_DROOP_SIDE}",
+    f"face|mouth|smile|lip|cheek * {_DROOP}",
+    "lopsided|wonky|crooked|droopy|drooping|twisted|uneven|dropped|slanted *3 "
+    "face|smile|mouth|grin",
+    "dribbling|drooling|dribbles|drools * one side|side of his mouth|side of her mouth|"
+    "corner of his mouth|corner of her mouth|corner of my mouth",
+    f"left side|right side|one side|left hand side|right hand side * {_LIMB_GONE}",
+    f"arm and leg|leg and arm|arm and face|face and arm|side of my body|"
+    f"side of his body|side of her body * {_LIMB_GONE}",
+    "can't feel|can't move|can't use|lost feeling in|no feeling in|lost use of *3 "
+    "left side|right side|one side|arm and leg|face and arm|half my body|half his body|"
+    "half her body",
+    "arm|hand|leg * flopped|floppy|went limp|gone limp|fell limp|dead weight|just dropped|"
+    "suddenly dropped|suddenly weak|suddenly useless|suddenly numb",
+    "speech * slurred|slurring|slurry|garbled|jumbled|muddled|mixed up|gibberish|"
+    "nonsense|funny|strange|weird|wrong|off|drunk|mumbling|thick|sloppy|"
+    "not making sense|all over the place|gone",
+    f"words|talking|speaking * {_SPEECH_BAD}",
+    "can't get * words out|my words out|the words out|a sentence out|sentences out|"
+    "a word out",
+    f"{_PERSON} *3 not making sense|isn't making sense|talking nonsense|"
+    "talking gibberish|talking rubbish|talking funny|speaking gibberish",
+    "suddenly|sudden|all of a sudden|out of nowhere|without warning * confused|"
+    "muddled|disoriented|doesn't know|can't speak|can't talk|slurring|slurred|weak|numb|"
+    "floppy|drooping|droopy|can't see|blind|double vision|seeing double|can't walk|"
+    "can't stand|falling over|fell to one side|lost balance|not making sense|"
+    "not himself|not herself|acting strange",
+    f"{_CONFUSED} *6 suddenly|all of a sudden|out of nowhere|this morning|"
+    "in the last hour|an hour ago|since lunch|since he woke|since she woke",
+    "can't see out of|lost sight in|lost the sight in|blind in|vision went in|"
+    "vision gone in|gone blind in|went black in *3 eye|eyes|one eye|left eye|right eye",
+    "curtain|shadow|veil * over my eye|over my vision|came down|coming down|"
+    "across my vision|across my eye",
+    "seeing double|double vision|everything doubled * dizzy|spinning|can't walk|slurred|"
+    "headache|numb|weak|vomiting|suddenly|sudden",
+    "room spinning|room is spinning|room's spinning * can't walk|can't stand|"
+    "seeing double|double vision|slurred|numb|weak|falling",
+    "worst * head pain|pain in my head|headache ever|migraine|headache i've ever|"
+    "migraine ever|headache of my",
+    "headache|head pain|pain in my head|migraine * hit with|hit by|hit over|baseball bat|"
+    "cricket bat|a bat|hammer blow|sledgehammer|been shot|kicked in|explosion|exploded|"
+    "exploding|thunderclap|thunder clap|lightning|bomb|came on suddenly|"
+    "came out of nowhere|out of nowhere|in seconds|within seconds",
+    "thunderclap",
+    "sudden|suddenly|out of nowhere|out of the blue * splitting|severe|blinding|"
+    "excruciating|agonising|agonizing|horrendous|massive|unbearable|crippling *2 headache|"
+    "head pain|pain in my head|pain in the back of my head|migraine",
+    "is it a stroke|is this a stroke|having a mini stroke|had a mini stroke|tia",
+]
+_BREATHING_LAY = [
+    "can't|cannot|unable to|struggling to|hard to|fighting to *3 get air|get any air|"
+    "get enough air|get a breath|get my breath|get his breath|get her breath|"
+    "get air in|catch my breath|take a breath|draw breath|breathe in|breathe out|"
+    "breathe properly|breathe at all",
+    "can hardly|can barely|can't hardly|could hardly|could barely|struggle to|"
+    "struggles to|struggling to *1 breathe|breath|get air|get a breath",
+    "air|breath|oxygen * won't go in|won't come in|not going in|isn't going in|can't get in|"
+    "won't get in|not getting in|running out",
+    "suffocating|smothering|smothered|drowning * breathe|breath|chest|lips|inhaler|asthma",
+    "feel like|feels like * suffocating|drowning|being strangled|can't breathe|"
+    "breathing through a straw",
+    "breathing through a straw", "through a straw * breath|breathe|breathing",
+    "gasping * breath|air|inhaler|blue|chest|lips",
+    "breathless|breathlessness|out of breath|short of breath|winded|puffed out * "
+    "can't talk|can't speak|can't finish|can't say|can't walk|can't lie|can't lie down|"
+    "lips|blue|grey|chest|sitting still|sitting down|at rest|resting|doing nothing|"
+    "getting worse|really bad|so bad|suddenly|sudden",
+    "breathing|breaths * really fast|very fast|so fast|super fast|rapid|panting|shallow|"
+    "rattly|rattling|gurgling|crackly",
+    "panting * sitting still|at rest|resting|doing nothing|lips|blue|can't talk|can't speak",
+    "wheezing * so bad|really bad|badly|lips|blue|can't talk|can't speak|can't walk",
+    "inhaler * doing nothing|does nothing|did nothing|useless|not touching|isn't touching|"
+    "not doing|isn't doing|not working|isn't working|doesn't work|didn't work|not helping|"
+    "isn't helping|doesn't help|didn't help|no help|no difference|every few minutes|"
+    "every 10 minutes|every 20 minutes|10 puffs|ten puffs|20 puffs",
+    "asthma * attack|blue|lips|ambulance|can't breathe|can't talk|can't speak",
+    "high pitched|squeaky|squeaking|whistling|crowing|harsh|rasping *3 noise|sound|"
+    "breathing|breathes|breathe|breath",
+    "stridor", "noisy breathing * drooling|can't swallow|sitting forward|blue|struggling",
+    "drooling|dribbling|can't swallow * sitting forward|leaning forward|high pitched|"
+    "noise|struggling to breathe",
+    "choking|choked * can't breathe|can't cough|can't talk|can't speak|can't cry|blue|grey|"
+    "gray|purple|not breathing",
+    "went down the wrong way|gone down the wrong way|swallowed the wrong way * "
+    "can't breathe|can't talk|can't speak|can't cough|can't cry|blue|choking",
+    "lips|face|tongue|mouth * going blue|gone blue|went blue|turning blue|turned blue|"
+    "look blue|looks blue|are blue|bluish|blueish|going grey|gone grey|turning grey|"
+    "going purple|gone purple|dusky|ashen",
+    "blue|bluish|blueish|grey|gray|dusky|purple * around|round *2 lips|mouth",
+    "keeps choking", "he's choking", "she's choking",
+]
+_ALLERGY_LAY = [
+    f"{_ALLERGEN} ... throat * closing|tight|tightening|swelling|swollen|thick|narrow|"
+    "small|shutting",
+    f"{_ALLERGEN} ... tongue|lips|lip|face|mouth|throat|cheeks * swelling|swollen|swell|"
+    "huge|massive|puffed|puffy|puffing|blown up|blowing up|blew up|ballooning|ballooned|"
+    "fat|thick|twice the size|too big",
+    f"{_ALLERGEN} ... wheezing|wheezy|can't breathe|hard to breathe|short of breath|"
+    "breathless|faint|fainted|passed out|collapsed|can't swallow|hard to swallow",
+    "throat * thick|narrowing|getting smaller|shutting|shut|like a straw",
+    "tongue * too big|feels big|feels huge|huge|massive|thick|fat|puffed|puffy|"
+    "swelled|swells|blown up|twice the size",
+    "lips|lip|face * huge|massive|puffed up|puffing up|blowing up|blown up|blew up|"
+    "ballooning|ballooned|twice the size",
+    "hives|welts * throat|tongue|lips|face swelling|breathing|breathe|breath|wheez|"
+    "wheezing|faint|dizzy|collapsed",
+    "epipen * used|use|gave|give|given|needed|need|had to|jabbed|injected|didn't work|"
+    "not working|second",
+    "used|gave|given|needed|need|had to use|jabbed|injected|stabbed *4 epipen",
+    "allergic reaction * throat|tongue|lips|face swelling|breathing|breathe|breath|"
+    "dizzy|faint|wheez|wheezing|collapsed",
+    "can't swallow|hard to swallow|trouble swallowing|difficulty swallowing * tongue|"
+    "lips|breathing|drooling",
+]
+_BLEEDING_LAY = [
+    "blood * pissing|pouring|gushing|spurting|squirting|pumping|pulsing|streaming|"
+    "keeps coming|coming and coming|like a tap|everywhere|all over|won't stop|"
+    "not stopping|isn't stopping|doesn't stop|soaked|soaking|pooling|dripping everywhere",
+    "pissing|pouring|gushing|spurting|squirting|pumping|pulsing|streaming|leaking *2 blood",
+    "bleeding * nonstop|non stop|won't stop|wont stop|not stopping|isn't stopping|"
+    "doesn't stop|didn't stop|keeps going|for ages|for over an hour|for more than|"
+    "an hour|half an hour|like crazy|like mad|like hell|really badly|so badly|heavily|"
+    "loads|lots|a lot|soaked|soaking|everywhere|all over|through everything",
+    "gone through|soaked through|bled through|bleeding through|blood through|"
+    "soaking through *4 towel|towels|tea towel|tea towels|bandage|bandages|dressing|"
+    "dressings|shirt|clothes|everything|sheets",
+    "cut|gash|wound|slice|laceration|stab|stabbed * spurting|squirting|pumping|pulsing|"
+    "gaping|wide open|deep|to the bone|see the bone|see bone|see inside|see fat|"
+    "see tendons|won't close|won't stop",
+    "sliced|slashed|ripped|split|gashed|cut * open|deep|to the bone|wide open|clean off",
+    "cut|gash|wound|sliced|slashed|stabbed *8 spurting|squirting|pumping out|"
+    "pulsing out|gushing|pouring out|pissing out",
+    "spitting|spat|spitting up|bringing up|brought up|hacking up|hacked up|coughing up|"
+    "coughed up|vomiting|vomit|throwing up|threw up|chucking up|heaving *3 blood|clots|"
+    "bloody|red stuff|coffee grounds",
+    "vomit * bloody|with blood|has blood|had blood|full of blood|coffee grounds|black",
+    "pooing|pooping|shitting|crapping|passing *2 blood|clots|pure blood",
+    "poo|poop|stool|stools|bowel movement * black|tarry|tar|like tar|sticky black|"
+    "jet black|maroon|full of blood|all blood|just blood|pure blood|blood and clots",
+    "blood thinner|blood thinners|anticoagulant|anticoagulants|warfarin|eliquis|xarelto|"
+    "apixaban|rivaroxaban|clopidogrel|plavix|dabigatran|coumadin ... fell|fell over|"
+    "had a fall|a fall|hit my head|hit his head|hit her head|banged|bumped his head|"
+    "bumped her head|won't stop|head injury|bleeding heavily|nosebleed won't|"
+    "vomiting blood|black poo|coughing blood|coughing up blood",
+    "nose * bleeding|bled|bleed * nonstop|non stop|for ages|an hour|hour|30 minutes|"
+    "20 minutes|half an hour|won't stop|not stopping|pouring|gushing|throat|loads",
+    "lost * blood * dizzy|faint|woozy|pale|lightheaded|passing out",
+]
+_CONSCIOUS_LAY = [
+    "keeled over|keeling over|dropped to the floor|dropped to the ground|hit the floor|"
+    "hit the deck|fell to the floor|slumped|slumped over|collapsed|fainted|passed out|"
+    f"blacked out|went limp|gone limp|gone floppy|went floppy *10 {_WAKE_NOT}|"
+    "eyes rolled|eyes rolling|blue|grey",
+    "keeled over", "out cold", "out for the count", "unrousable", "unrouseable",
+    "won't come round|isn't coming round|not coming round|hasn't come round|"
+    "won't come to|hasn't come to|not coming to",
+    f"{_PERSON} *3 won't wake|wont wake|isn't waking|not waking|hasn't woken|hasn't woke|"
+    "can't wake|can't be woken|won't rouse|unrousable|unresponsive|isn't responding|"
+    "not responding|won't respond|doesn't respond|out cold|unconscious|isn't breathing|"
+    "not breathing|stopped breathing|blacked out|collapsed|keeled over",
+    "can't|couldn't|can't get|unable to *2 rouse|get a response|get any response|"
+    "get him to respond|get her to respond|get him to wake|get her to wake|"
+    "get them to wake|wake him|wake her|wake them|wake my|wake the baby|keep him awake|"
+    "keep her awake|keep them awake",
+    "slumped * won't answer|not answering|not responding|won't respond|unresponsive|"
+    "won't wake|not breathing|isn't breathing|blue|grey|can't wake|not moving|isn't moving",
+    "eyes * rolled|rolling|rolled back|rolled up|rolling back|glazed|fixed|staring * "
+    "not responding|unresponsive|won't|floppy|jerking|shaking|twitching|blue|collapsed",
+    "keeps * blacking out|passing out|fainting|collapsing|losing consciousness|"
+    "going unconscious",
+    "fainted|passed out|blacked out|collapsed *4 running|exercising|exercise|"
+    "playing football|football|training|at the gym|on the treadmill|swimming|"
+    "playing sport|lying down|chest pain|heart racing|racing heart|palpitations",
+    "totally out of it|completely out of it|really out of it|so out of it|"
+    "very out of it * can't|won't|not making sense|"
+    "confused|floppy|drowsy|sleepy|pale|grey|blue|taken|took|drinking|drunk",
+    "found him|found her|found them|found my|found our|found the baby|found someone|"
+    "found a man|found a woman * unconscious|collapsed|slumped|unresponsive|not breathing|isn't breathing|"
+    "not moving|isn't moving|out cold|not responding|won't wake|blue|cold and",
+]
+_SEIZURE_LAY = [
+    "having a fit|had a fit|has had a fit|in a fit|having fits|had fits|another fit|"
+    "first fit|keeps having seizures",
+    "started fitting|keeps fitting|kept fitting|still fitting|been fitting|"
+    "he's fitting|she's fitting|fitting on the floor",
+    "seizing|convulsing|convulsion|convulsions * floor|ground|unresponsive|not responding|"
+    "won't respond|won't stop|can't stop|minutes|eyes|foaming|frothing|blue|lips|rigid|"
+    "stiff|whole body|all over|arms and legs|not answering|not breathing",
+    "shaking|jerking|twitching|thrashing * unresponsive|not responding|won't respond|"
+    "not answering|foaming|frothing|eyes rolled|eyes rolling|blue|not breathing|"
+    "on the floor|on the ground|won't stop and",
+    "fitting * floor|ground|unresponsive|minutes|won't stop|eyes|foaming|blue",
+    "foaming at the mouth", "frothing at the mouth",
+    "went stiff|gone stiff|goes stiff|went rigid|gone rigid|stiff as a board * jerking|"
+    "twitching|shaking|eyes|blue|unresponsive|not breathing|fitting",
+    "seizure|fit|fitting|convulsion * after another|back to back|one after",
+    "first ever|my first|his first|her first|their first *2 seizure|fit|convulsion|fits|"
+    "seizures",
+    "seizure|seizures|fit|fitting|shaking|jerking|collapsed|passed out|blacked out|"
+    "convulsing * bit|bitten|biting *2 tongue|cheek",
+    "seizure|seizures|fit|fitting|shaking|jerking|collapsed|convulsing * wet himself|"
+    "wet herself|wet myself|peed himself|peed herself|wet themselves",
+    "seizing|seizure|fitting * 5 minutes|five minutes|6 minutes|10 minutes|ten minutes|"
+    "15 minutes|20 minutes|half an hour|still going|won't stop|not stopping",
+    "febrile convulsion|fever fit",
+]
+_MENINGITIS_SEPSIS_LAY = [
+    "rash|spots|dots|marks|blotches|bruises|bruising|pinpricks * don't fade|"
+    "doesn't fade|won't fade|not fading|didn't fade|don't disappear|doesn't disappear|"
+    "don't blanch|doesn't blanch|won't blanch|not blanching|non blanching|nonblanching|"
+    "under a glass|under the glass|glass test|tumbler test|press a glass|"
+    "pressed a glass|glass on",
+    "glass test|tumbler test|glass over|glass against|glass on|pressed a glass|"
+    "press a glass|roll a glass|rolled a glass * rash|spots|dots|marks|still|don't fade|"
+    "doesn't fade|didn't fade|didn't go|don't go|can still see",
+    "non blanching|nonblanching|doesn't blanch|don't blanch|won't blanch|"
+    "not blanching|petechiae|petechial|purpura|purpuric",
+    "rash|spots|dots|marks|blotches|bruises *10 glass|tumbler",
+    "rash|spots|dots|marks|blotches * doesn't go away|don't go away|won't go away|"
+    "didn't go away|still there|can still see *6 press|pressed|pressing|glass|tumbler",
+    "purple|dark red|red purple|reddish purple|pinprick|pin prick|tiny purple|"
+    "little purple *2 spots|dots|rash|marks|blotches|bruises|bruising|freckles",
+    f"{_FEVER}|{_FEVER_NUMBER} ... stiff neck|neck is stiff|neck stiff|can't bend|"
+    "can't move his neck|can't move her neck|can't move my neck|neck hurts to bend|"
+    "chin to chest|light hurts|hurts to look at light|can't stand the light|"
+    f"purple|glass|mottled|{_CONFUSED}|drowsy|hard to wake|floppy|lethargic|seizure|"
+    "fitting|cold hands|cold feet|hands are cold|feet are cold|freezing hands|"
+    "freezing feet|shaking uncontrollably|rigors|haven't peed|hasn't peed|not peed|"
+    "no pee|hasn't had a wee|haven't had a wee|not weeing|breathing very fast|"
+    "breathing really fast|think i'm dying|feel like i'm dying|never felt this ill|"
+    "so unwell|really unwell|very unwell",
+    "neck * stiff|rigid|can't bend|won't bend|hurts to bend|can't look down ... "
+    f"{_FEVER}|vomiting|throwing up|light|rash",
+    "light hurts|hurts to look at the light|can't stand the light|bright light hurts "
+    "... neck|fever|temperature|rash|stiff",
+    "mottled|marbled *3 skin|legs|arms|knees|all over",
+    "skin * mottled|marbled|grey|gray|patchy and",
+    "infection|uti|water infection|kidney infection|chest infection|pneumonia|cellulitis|"
+    f"wound|abscess|flu ... {_CONFUSED}|heart racing|racing heart|breathing fast|"
+    "shaking uncontrollably|mottled|haven't peed|not peed|think i'm dying|"
+    "feel like i'm dying|collapsed|fainted|can't stand|very unwell|really unwell",
+    "feel like i'm dying|feel like i am dying|feel like i'm going to die|think i'm dying|"
+    "think i'm going to die|about to die|sense of doom|impending doom|feeling of doom|"
+    "never felt this ill|never felt so ill|something is seriously wrong|"
+    "something is really wrong|something's really wrong|something's seriously wrong|"
+    "something is very wrong",
+]
+_HEAD_LAY = [
+    f"{_HEAD_HIT} ... {_HEAD_SIGNS}",
+    "fell over|fell down|fell off|had a fall|a fall|fallen|tripped|slipped|knocked over ... "
+    f"head|skull ... {_HEAD_SIGNS}",
+    f"{_HEAD_SIGNS}|keeps asking|keeps repeating *8 "
+    + "|".join(f"{when} {how}" for when in ("after", "since", "after he", "after she",
+                                              "since he", "since she")
+               for how in ("hitting", "banging", "bumping", "knocking", "bashing",
+                           "smacking", "whacking", "falling and hitting", "hit", "banged",
+                           "bumped", "knocked", "fell and hit", "fell and banged"))
+    + " *2 head|skull|forehead",
+    "clear fluid|watery fluid|fluid * nose|ear *8 after the fall|after a fall|after falling|"
+    "since the fall|since falling|after he fell|after she fell|since he fell|since she fell|"
+    "after hitting|after banging|after the accident|after the crash|head injury",
+    "pupil|pupils * bigger|smaller|different sizes|different size|uneven|not the same|"
+    "one big|huge|blown|fixed|not reacting",
+    "concussion|concussed|head injury|head knock|knock to the head|bang to the head|"
+    f"blow to the head ... {_HEAD_SIGNS}|worse",
+    f"fell over|fell down|fell off|had a fall|fallen|tripped|slipped|knocked over * "
+    "not making sense|can't remember|doesn't remember|knocked out|unconscious|"
+    "hasn't woken|not waking|can't move|can't feel",
+]
+_ABDOMEN_LAY = [
+    "stomach|abdomen|abdominal|gut|guts|lower right|right side * rock hard|"
+    "hard as a rock|hard as rock|rigid|like a board|tight as a drum|swollen and hard|"
+    "hard and swollen",
+    "stomach|abdominal|abdomen|gut|guts|lower right|appendix * agony|unbearable|"
+    "excruciating|agonising|agonizing|can't stand|can't move|can't walk|can't straighten|"
+    "rolling around|rolling on|writhing|screaming|passed out|fainted|blacked out|"
+    "collapsed|10 out of 10|ten out of ten",
+    "agony|unbearable|excruciating|agonising|agonizing|stabbing|severe|crippling * "
+    "stomach|abdominal|abdomen|gut|guts|lower right|right side *8 can't move|can't stand|"
+    "can't walk|faint|fainted|passed out|hard|rigid|swollen|blood|can't stand up",
+    "haven't pooed|haven't pooped|not pooed|not pooped|no poo|no poop|can't poo|"
+    "can't poop|haven't been to the toilet|not been to the toilet|can't fart|"
+    "haven't farted|no wind|can't pass wind|not passing wind|constipated * vomit|"
+    "vomiting|throwing up|distended|can't keep",
+    "vomit|vomiting|throwing up|being sick * haven't pooed|no poo|can't fart|"
+    "haven't farted|not passing wind|swollen stomach|stomach is swollen|belly is swollen|"
+    "smells like poo",
+]
+_DIABETIC_LAY = [
+    f"{_DIABETIC} ... {_CONFUSED}|im confused and|drowsy|can't wake|won't wake|not waking|"
+    "hard to wake|unresponsive|not responding|unconscious|passed out|collapsed|fitting|"
+    "seizure|slurring|can't think|can't get it up|won't come up|won't go up|"
+    "not coming up|keeps dropping|pear drops|nail polish|nail varnish|acetone|"
+    "fruity breath|breathing fast|breathing deep",
+    "|".join(f"{what} {verb}" for what in (
+        "blood sugar", "blood sugars", "my sugars", "his sugars", "her sugars",
+        "sugar level", "sugar levels", "glucose", "bg", "cgm", "libre", "dexcom", "meter")
+        for verb in ("is", "at", "of", "reads", "says", "reading", "showing", "shows",
+                     "dropped to", "down to", "up to", "only", "just"))
+    + " *2 1|2|hi|lo|25|27|28|29|30|31|32|33|35|36|40|45|50|400|450|500|550|600",
+    "blood sugar|blood sugars|my sugars|his sugars|her sugars|sugar level|sugar levels|"
+    "glucose * very low|really low|so low|dangerously low|super low|crashing|crashed|"
+    "plummeting|dropping fast|very high|really high|so high|dangerously high|sky high|"
+    "through the roof|off the chart|off the charts|too high to read|too low to read",
+    "hypo|hypoglycaemic|hypoglycemic|hypoglycaemia|hypoglycemia|going low|gone low|"
+    "low sugar * can't get|won't come up|not coming up|confused|drowsy|drunk|passed out|"
+    "fitting|unconscious|can't wake|won't wake",
+    "breath * pear drops|nail polish|nail varnish|acetone|fruity",
+    "ketones * high|3|4|5|large|dark purple|very high|really high",
+    "dka|ketoacidosis|hyperglycaemic|hyperglycemic",
+]
+_OTHER_LAY = [
+    "sun|heat|heatwave|hot weather|sauna|hot car|hot day|festival|marathon|"
+    f"in the heat|all day outside ... {_CONFUSED}|not sweating|stopped sweating|"
+    "collapsed|passed out|fainted|fitting|seizure|hot and dry",
+    "confused|dizzy|hot|very hot *6 not sweating|stopped sweating|isn't sweating",
+    "baby|child|kid|toddler|dog|son|daughter * left in|locked in|"
+    "stuck in|trapped in *3 hot car|car",
+    "freezing|ice cold|very cold|so cold|cold to touch|cold to the touch|frozen|"
+    f"hypothermic|hypothermia * drowsy|{_CONFUSED}|not shivering|stopped shivering|"
+    "slurring|won't wake|not responding|unresponsive|clumsy",
+    "everyone in the house|whole family|all of us|everyone at home|both of us|"
+    "the whole household *6 headache|headaches|dizzy|drowsy|passed out",
+    "boiler|heater|gas fire|gas heater|generator|wood burner|car running|engine running|"
+    "charcoal|fumes|exhaust ... headache|headaches|dizzy|drowsy|confused|passed out|"
+    "fainted|collapsed",
+    "headaches|headache * go away|better|disappear|clear * leave the house|"
+    "out of the house|leave home|go outside|at work",
+    "bleach|chemical|chemicals|acid|alkali|lime|cement|caustic|ammonia|chlorine|"
+    "oven cleaner|drain cleaner|toilet cleaner|pepper spray|superglue|super glue|"
+    "detergent|laundry pod|dishwasher|cleaner|hair dye|hair relaxer|battery acid * "
+    "in my eye|in the eye|into my eye|in my eyes|my eye|my eyes|eye|eyes",
+    "foot|leg|arm * cold and white|white and cold|cold and pale|pale and cold|"
+    "cold and blue|blue and cold|gone white|turned white|gone pale|mottled *6 numb|"
+    "numbness|pain|painful|agony|can't feel|can't move|killing",
+    "foot|leg|arm|toes * cold|icy|freezing * white|pale|blue|mottled|grey *6 numb|"
+    "numbness|pain|painful|agony|can't feel|can't move|killing",
+    "numb|can't feel|no feeling|lost feeling *3 down there|between my legs|my bum|"
+    "my bottom|my backside|my privates|my genitals|saddle|when i wipe|my groin",
+    "back pain|sciatica|bad back|my back ... lost control of|can't control|"
+    "no control of|wet myself|peed myself|pooed myself|can't pee|can't wee|"
+    "numb down there|can't feel down there|numb between|numb bum|saddle",
+    "testicle|testicles|testis|testes|balls|nutsack|scrotum|privates * sudden|suddenly|"
+    "agony|excruciating|agonising|agonizing|swollen and|twisted|twist|severe|vomiting|"
+    "throwing up|high up|killing me",
+    "kicked|hit|kneed * balls|testicles *6 swollen|vomiting|agony|hours",
+    "calf|calves|leg * swollen|swelling|hot|red|painful ... breathless|short of breath|"
+    "can't breathe|can't catch my breath|chest pain|pain when i breathe|coughing blood|"
+    "coughing up blood|dizzy|collapsed",
+    "long flight|long haul|flew back|after my operation|after surgery|since my operation|"
+    "since surgery|in a cast|leg in a cast|bed rest|bedbound ... short of breath|"
+    "breathless|can't catch my breath|chest pain|pain when i breathe|hurts to breathe|"
+    "coughing blood|swollen calf|calf is swollen|leg is swollen",
+    "hurts|pain|painful|sharp pain|stabbing *4 breathe in|breathing in|take a breath|"
+    "deep breath|when i breathe|every breath",
+    "hit|struck|smacked|whacked|kicked * chest * collapsed|fell|passed out|not breathing|"
+    "unconscious|went down",
+    "crushed|trapped|pinned|run over|hit by|thrown from *3 car|truck|lorry|bus|van|train|"
+    "tractor|machine|machinery|motorbike|horse|bike",
+    "fell from|fell off|fallen from|fallen off|jumped from *3 roof|ladder|tree|balcony|"
+    "scaffolding|cliff|building|bridge|height|window|first floor|second floor",
+    "stab|stabbed|knifed|glassed|bottled|beaten up|assaulted|mugged|attacked * bleeding|"
+    "blood|chest|stomach|neck|head|back|can't breathe|unconscious|knife|gun",
+    "can't move * legs|anything",
+    "heard a crack|heard a snap|bone * sticking out|poking out|through the skin|"
+    "came through",
+    "call 999|call 112|call 000|call 911|ring 999|ring an ambulance|phone an ambulance|"
+    "dial 999|dial 911|get an ambulance|send an ambulance|ambulance now",
+    "should i go to|do i need to go to|should we go to|should i take him to|"
+    "should i take her to|do we need to go to|do i go to *2 a and e|a e|"
+    "accident and emergency|emergency room|the er|emergency department|casualty",
+]
+_SELF_HARM_LAY = [
+    "want to|wanna|wish i could|need to|going to|gonna|about to|ready to|planning to|"
+    "decided to|tempted to|i just want|i want *3 "
+    "everything to stop|it all to stop|it to stop|it all to end|it to end|"
+    "everything to end|stop existing|not exist|not to exist|cease to exist|"
+    "not be alive|not be here|be dead|disappear forever|disappear and never|"
+    "go to sleep forever|sleep forever|go to sleep and never|check out for good|"
+    "end myself|off myself|top myself|end it|end things|end everything|end my life|"
+    "take my life",
+    "top myself|topping myself|topped myself|top himself|top herself|off myself|"
+    "offing myself|end myself|self delete|delete myself|kill meself",
+    "tonight's the night|tonight is the night|today's the day|today is the day ... "
+    "done|end|over|goodbye|pills|do it|enough|finished",
+    "goodbye|goodbyes|farewell * letter|letters|note|notes|message|messages|text|texts|"
+    "post|video",
+    "said my goodbyes|saying my goodbyes|saying goodbye to everyone|"
+    "said goodbye to everyone",
+    "giving away|given away|gave away|give away ... won't need|won't be needing|"
+    "won't be around|won't be here|not going to need|don't need them anymore|"
+    "where i'm going|after i'm gone|when i'm gone|for after",
+    "won't need * where i'm going|after i'm gone|when i'm gone",
+    "can't see|don't see|see no|there's no|there is no *2 way out|way forward|"
+    "light at the end|escape|future for me|end to this",
+    "lost all hope|given up hope|gave up hope|no hope left|given up on everything",
+    "can't see any future|see no future|no future for me|there's no future|"
+    "there is no future",
+    "life * not worth it|isn't worth it|no longer worth|not worth living|pointless|"
+    "meaningless",
+    "done with|finished with|had enough of|sick of|tired of * life|living|being alive|"
+    "this life|existing|being here|my life",
+    "nobody would|no one would|nobody'd|no one'd|nobody will|no one will|"
+    "people wouldn't|they wouldn't *2 notice|care|miss me|"
+    "even notice|even care|know *4 gone|dead|died|disappeared|wasn't here|wasn't around|"
+    "killed myself|was gone|weren't here",
+    "happier|easier|better * without me|if i wasn't around|if i wasn't here|"
+    "if i was gone|if i died|if i were gone|if i weren't here|once i'm gone",
+    "pills|tablets|meds|medication|paracetamol * lined up|counted out|stashed|hoarded|"
+    "in front of me",
+    "hoarding|stashing|stockpiling|saving up|been saving *2 pills|tablets|meds|medication|"
+    "paracetamol|painkillers",
+    "take an overdose|take the lot|swallow the lot|swallowed the lot",
+    "going to|gonna|want to|about to|planning to|thinking of|thinking about|tempted to|"
+    "urge to|will *3 jump off|jump from|jump in front|throw myself|step in front|"
+    "walk into traffic|walk in front|drive into|drive off|crash my car|crash the car|"
+    "swerve into|drown myself|hang myself|slit|overdose|take an overdose",
+    "noose",
+    "rope|belt|cord|ligature * around my neck|round my neck|to hang|from the ceiling|"
+    "from the beam|from the banister|in the loft",
+    "burning|burned|burnt|burn|hitting|punching|bruising|stabbing|carving *3 myself|"
+    "my arms|my legs|my skin|my wrists|my thighs|my stomach * lighter|cigarette|"
+    "on purpose|deliberately|to cope|to feel something|to feel anything|blade|razor|"
+    "knife|to punish",
+    "cut|cutting|cuts * too deep|deeper|to cope|on purpose|relapsed|relapse",
+    "scratch|scratching|scratched|pinch|pinching|bite|biting|hit|punch|punching|burn|"
+    "burning|cut|cutting|starve|starving * myself|my arms|my legs|my skin|my wrists|"
+    "my thighs *6 to cope|on purpose|deliberately|to punish|to feel something|"
+    "to feel better|so i feel|to numb|to calm down",
+    "ending it all|end it all|end it now|end it soon|end it tonight",
+    "going to|gonna|want to|about to|ready to|decided to|i'll|i will|might just|might|"
+    "i'm going to|i am going to *2 end it|end things|do it tonight|end everything|"
+    "kill myself|end my life|check out for good|take my life",
+    "thinking of|thinking about|thoughts of|thought about|fantasising about|"
+    "fantasizing about|dream about|dreaming about|can't stop thinking about * ending it|"
+    "ending my life|ending things|killing myself|dying|death|not being here|"
+    "not waking up|driving into|overdosing",
+    "tried|attempted * to hang|to overdose|to jump|to drown",
+    f"{_PERSON} * talking about killing|talking about dying|talking about ending|"
+    "threatening to kill|threatening to end|self harming|cutting himself|cutting herself|"
+    "hurting himself|hurting herself",
+    "kill himself|kill herself|kill themselves|end his life|end her life|end their life|"
+    "take his life|take her life|take his own life|take her own life",
+    "don't think i can go on|don't want to carry on|don't want to go on|"
+    "can't do this anymore|can't take it anymore|can't cope anymore",
+    "not be around much longer|won't be around much longer|won't be around for long|"
+    "won't be a problem much longer|won't be a burden much longer",
+]
+_POISONING_LAY = [
+    "took|taken|swallowed|necked|downed|popped *3 whole|entire|full|all *2 pack|packet|"
+    "packets|box|boxes|bottle|bottles|prescription|strip|strips|supply|blister|tub|jar|"
+    "sheet|script",
+    "took|taken|swallowed|necked|downed|popped *3 the lot|everything i had|"
+    "everything in",
+    "took|taken|swallowed|necked|downed|had|popped|taking *2 a load of|a pile of|"
+    "heaps of|tons of|a ton of|dozens of|a dozen|twenty|thirty|forty|fifty|sixty|"
+    "a hundred|way too many|way too much|too many|too much *2 " + _PILLS + "|co codamol|"
+    "cocodamol|codeine|his tablets|her tablets|my tablets|his pills|her pills|my pills|"
+    "them|pills",
+    "took|taken|swallowed|had|necked|taking * 10|11|12|13|14|15|16|17|18|19|20|24|25|30|"
+    "32|40|50|100 *2 co codamol|cocodamol|citalopram|fluoxetine|prozac|mirtazapine|"
+    "venlafaxine|olanzapine|lorazepam|clonazepam|klonopin|adderall|ritalin|gabapentin|"
+    "pregabalin|lyrica|oxycontin|percocet|vicodin|hydrocodone|norco|ativan|trazodone|"
+    "nytol|beta blockers|amlodipine|lisinopril|iron|caffeine pills|pro plus|"
+    "antipsychotics|sleepers|of them|of my",
+    "paracetamol|co codamol|cocodamol|codeine|painkillers|ibuprofen * every hour|"
+    "every 2 hours|every two hours|every couple of hours|every hour or two|"
+    "round the clock|more than 8|more than eight|more than the box|more than it says|"
+    "over the limit|over the max|over the maximum|more than the max",
+    _CHILD + "|little man * got hold of|got ahold of|got at|found|got into|opened|"
+    "was playing with|playing with|chewing|chewed|sucking|sucked|eating|eaten|ate|"
+    "swallowed|swallowing|drank|drinking|licked|bit|has been into|may have|might have|"
+    "could have *5 " + _PILLS + "|" + _HOUSEHOLD + "|my tablets|my pills|my meds|"
+    "medicine|medication|mushrooms|berries|coins|dishwasher|vape|vape juice|weed|"
+    "cannabis|gummies|tablets|pills",
+    "washing up liquid|dish soap|dishwashing liquid|fabric softener|washing powder|"
+    "washing liquid|fairy liquid|toilet duck|descaler|caustic soda|lye|hydrogen peroxide|"
+    "peroxide|essential oil|tea tree oil|eucalyptus oil|white spirit|turps|turpentine|"
+    "slug pellets|weedkiller|rat bait|mothballs|moth balls|fertiliser|fertilizer|"
+    "pool chlorine|chlorine tablets|vape juice|e juice|nicotine pouch|nicotine gum|"
+    "nicotine patch|glue|bath bomb|dishwasher salt|anti freeze|screenwash|"
+    "screen wash|paint thinner|paint stripper|battery acid|button batteries|"
+    "lithium battery|coin battery * swallowed|drank|drunk|ate|eaten|chewed|licked|"
+    "sucked|bit|in his mouth|in her mouth|in their mouth|got into",
+    "swallowed|drank|drunk|ate|eaten|chewed|licked|sucked on|bit *3 "
+    "washing up liquid|dish soap|fabric softener|washing powder|toilet duck|descaler|"
+    "caustic soda|hydrogen peroxide|essential oil|tea tree oil|eucalyptus oil|"
+    "white spirit|turps|slug pellets|weedkiller|mothballs|fertiliser|fertilizer|"
+    "chlorine|vape|e juice|nicotine|glue|screenwash|paint thinner|battery|batteries",
+    "put|putting|stuck|shoved|pushed * battery|batteries|magnet|magnets|coin battery|"
+    "button battery|"
+    "pills|tablets|bleach|detergent|pod *4 in his mouth|in her mouth|in their mouth|"
+    "in his nose|in her nose|up his nose|up her nose|in his ear|in her ear",
+    "oded|oding * heroin|fentanyl|pills|blue|not breathing|unconscious|passed out|"
+    "won't wake",
+    "took|taken|snorted|smoked|injected|dropped * something|too much|a lot of|"
+    f"loads of ... {_CONFUSED}|won't wake|not waking|unresponsive|not responding|"
+    "unconscious|passed out|fitting|seizure|blue|grey|barely breathing|not breathing|"
+    "breathing funny|overheating|chest|heart racing",
+    "took|taken|gave|given|had|swallowed * double|twice|two doses|2 doses|extra dose|"
+    "wrong dose|wrong medicine|wrong tablets|someone else's *4 by mistake|by accident|"
+    "mistake|mixed up",
+    "by mistake|by accident|accidentally * double dose|double the dose|twice the dose|"
+    "two doses|extra dose|too much|someone else's|the wrong pills|the wrong tablets|"
+    "the wrong medicine|bleach|cleaner|poison|antifreeze",
+    "drank|drunk|drinking|swallowed|had|downed *3 bottle of|litre of|liter of|"
+    "half a bottle|whole bottle * vodka|whisky|whiskey|rum|gin|tequila|spirits ... "
+    f"vomiting|unconscious|passed out|won't wake|not waking|breathing|blue|cold|choking|"
+    f"fitting|pills|tablets|{_CONFUSED}",
+    "roofied|rufied|date rape drug|ghb",
+    "bitten|bit|stung * snake|adder|viper|rattlesnake|copperhead|cottonmouth|"
+    "funnel web|redback|black widow|brown recluse|stonefish|stingray|box jellyfish|"
+    "scorpion",
+]
+_PREGNANCY_LAY = [
+    f"{_PREGNANT_ANY} ... bleeding|bled|bleed|blood clots|passing blood|losing blood|"
+    "blood loss|clots|spotting|haemorrhage|hemorrhage|gushing|flooding|soaking|waters|"
+    "water broke|waters broke|waters gone|waters have gone|leaking fluid|fluid leaking|"
+    "leaking water|gush of fluid|gush of water|trickle of fluid|fluid running down|"
+    "water running down|severe pain|bad pain|really bad pain|sharp pain|stabbing pain|"
+    "constant pain|agony|excruciating|cramping badly|bad cramps|severe cramps|"
+    "pain on one side|pain on my left|pain on my right|one sided pain|"
+    "left sided pain|right sided pain|pain in my side|side pain|shoulder tip|fainted|"
+    "fainting|passed out|collapsed|severe headache|bad headache|terrible headache|"
+    "awful headache|splitting headache|worst headache|headache that won't|"
+    "headache won't|pounding headache|blinding headache|blurry|blurred|vision|"
+    "seeing spots|flashing lights|sparkles|seeing stars|face is swollen|swollen face|"
+    "face swelling|face is puffy|puffy face|hands are swollen|swollen hands|"
+    "hands and face|face and hands|feet and face|sudden swelling|swelled up suddenly|"
+    "fever|high temperature|a temperature|temp of|feverish|shivery|not moving|"
+    "stopped moving|hasn't moved|haven't felt|not felt|can't feel|no movement|"
+    "fewer movements|less movement|reduced movement|baby is quiet|baby's quiet|"
+    "baby has been quiet|baby's been quiet|quieter than usual|not kicking|"
+    "stopped kicking|no kicks|no movements|fewer kicks|less kicks|kicks have slowed|fell over|"
+    "fell down|fell off|fell on|had a fall|took a fall|tripped|car accident|car crash|"
+    "crash|punched|was hit|got hit|hit in the stomach|kicked in the stomach|won't relax|"
+    "doesn't relax|chest pain|can't breathe|struggling to breathe|coughing blood|"
+    "can't keep anything down|can't keep water down|vomiting blood|seizure|"
+    "pain under my ribs|pain under the ribs|pain under my right ribs",
+    "bleeding|bled|clots|spotting|waters|heavy bleeding|gush of water|gush of fluid|"
+    "leaking fluid|trickle of fluid|fluid running down|water running down|"
+    "water down my legs|fluid down my legs *6 weeks pregnant|"
+    "months pregnant|weeks along|months along|pregnancy|pregnant|trimester|"
+    + "|".join(f"at {n} weeks" for n in range(4, 43)),
+    "haven't felt|not felt|can't feel|cannot feel|hardly felt|barely felt|"
+    "haven't noticed|not many|hardly any|barely any|very few|not as many *3 "
+    "baby|bump|kicks|kick|kicking|movement|movements *2 kick|kicks|"
+    "kicking|move|moving|movements|movement|moves|today|all day|since",
+    "baby|babys|bump * quiet|quieter|not moving|hasn't moved|not as active|less active|"
+    "moving less|stopped moving|not kicking|stopped kicking|hardly moving|barely moving|"
+    "not moved *6 today|all day|since|morning|hours|yesterday|"
+    + "|".join(f"{n} weeks" for n in range(24, 43)),
+    "kicks|kicking|baby's movements|babys movements|baby movements|fetal movements|"
+    "foetal movements * stopped|slowed|slowed down|reduced|less|fewer|changed|different|"
+    "not as strong|weaker|quiet",
+    "bump|womb|uterus * hard|rock hard|tight|rigid|tense * won't relax|doesn't relax|"
+    "not relaxing|won't soften|doesn't soften|constant|all the time|agony",
+    "my bump|baby bump|the bump * hurts|painful|agony|rigid|won't relax|bleeding|"
+    "punched|fell on",
+    "fell|landed|tripped|slipped|fallen * on my bump|onto my bump|on the bump",
+    "punched|kicked|hit|elbowed|knocked * in the bump|my bump|her bump",
+    f"{_POSTPARTUM} ... bleeding|bled|clots|soaking|soaked|gushing|flooding|haemorrhage|"
+    "hemorrhage|fever|high temperature|a temperature|shivery|shivering|smelly|smells|"
+    "foul|severe headache|bad headache|worst headache|terrible headache|blurry|vision|"
+    "chest pain|breathless|short of breath|can't breathe|calf|leg is swollen|"
+    "leg swollen|hurt the baby|harm the baby|hurt my baby|harm my baby|hearing voices|"
+    "seeing things|don't want to be here|thoughts of hurting|thoughts of harming|"
+    f"oozing|pus|red and hot|{_CONFUSED}|fainted|passed out",
+    "pregnant|pregnancy|weeks * soaking|soaked|pad an hour|pad every hour|clots|"
+    "golf ball|flooding|gushing",
+    "positive pregnancy test|pregnancy test|missed period|period is late|late period|"
+    "might be pregnant|could be pregnant|think i'm pregnant ... sharp pain|"
+    "severe pain|bad pain|stabbing|pain on one side|pain on my left|pain on my right|"
+    "one sided pain|shoulder tip|fainted|collapsed|bleeding|agony",
+    "shoulder tip pain",
+    "waters * broke|broken|gone|went|leaking|trickling|gushed|popped|breaking|green|"
+    "brown|smelly",
+    "my water|her water * broke|broken|breaking|popped|gushed|leaking|have gone|has gone",
+    f"{_PRETERM} ... contractions|tightenings|regular cramps|period like cramps|"
+    "period pains|backache that comes and goes",
+    "contractions|tightenings * every|regular|minutes apart|won't stop|getting closer "
+    "... " + _PRETERM,
+    "cord * coming out|hanging out|out of my vagina|prolapse|prolapsed",
+    "baby|babys * coming *3 now|fast|right now|can't stop|won't wait",
+    "can see the head|head is out|head is coming out",
+    "hyperemesis|can't keep anything down|can't keep water down|can't keep fluids down|"
+    "vomiting everything|throwing up everything ... pregnant|weeks|pregnancy",
+]
+_INFANT_LAY = [
+    f"{_YOUNG} ... {_FEVER}|{_FEVER_NUMBER}|feels hot|feel hot|very hot|really hot|"
+    "so hot|felt hot|is hot to|hot to touch",
+    f"{_INFANT_ANY} ... {_INFANT_SIGNS}",
+    "soft spot|fontanelle|fontanel|fontanelles * bulging|bulges|bulge|swollen|raised|"
+    "puffy|tense|tight|sticking up|pushing out|sunken|dipped|sunk|sinking|sucked in|"
+    "dented|caved in",
+    "only had one|only had 1|only one|only 1|just one|just 1|only two|only 2|hardly any|"
+    "barely any|not many|fewer than usual *3 wet diaper|wet diapers|wees|pees|wet ones",
+    "dry diaper|dry diapers|no wet ones|nappy has been dry|diaper has been dry|"
+    "nappy is dry|diaper is dry",
+    "stops breathing|stopped breathing|stopping breathing|pauses in breathing|"
+    "pauses in his breathing|pauses in her breathing|pauses when breathing|"
+    "holds his breath|holds her breath|forgets to breathe * baby|newborn|infant|"
+    "goes blue|turns blue|blue|floppy",
+    "ribs|chest|neck|throat|collarbone|between his ribs|under his ribs|under her ribs|"
+    "skin between * sucking in|sucks in|sucked in|pulling in|pulls in|caving in|"
+    "caves in|going in|sinking in|dipping in",
+    "tummy|stomach|belly * sucking in|sucks in|pulling in|caving in *3 breath|breathing|"
+    "breathe|each breath|every breath",
+    "grunting|grunts|grunt * breath|breathing|breathe|every breath|when breathing",
+    "baby|newborn|infant|little one|week old|weeks old|month old * won't feed|"
+    "not feeding|hasn't fed|refusing all feeds|refusing feeds|refusing to feed|"
+    "won't take any milk|hasn't taken anything|barely taken|barely feeding|"
+    "barely drinking|taken hardly anything|not interested in feeds|"
+    "not interested in feeding|too sleepy to feed|won't wake for feeds|"
+    "won't wake to feed|half her usual|half his usual",
+    "baby|newborn|infant * cry|crying * high pitched|high-pitched|weak|moaning|"
+    "whimpering|like a cat|shrill",
+    "baby|newborn|infant|little one * very|really|so|super *2 pale|floppy|sleepy|drowsy|"
+    "lethargic",
+    "baby|newborn|infant * rash * purple|doesn't fade|don't fade|won't fade|glass|"
+    "pinprick",
+    "shaken baby|shook the baby|shook my baby|shaking the baby|shook him hard|"
+    "shook her hard",
+    "baby|newborn|infant|toddler * fell|dropped|rolled off|fallen|slipped ... "
+    "vomiting|vomited|threw up|throwing up|been sick|drowsy|very sleepy|really sleepy|"
+    "floppy|not feeding|unconscious|not responding|seizure|fitting|high pitched",
+    "brought|came|arrived * home from hospital|home from the hospital|home from the "
+    f"birth centre|home from the birth center ... {_INFANT_SIGNS}|{_FEVER}|feels hot|"
+    "very hot|really hot",
+    "born * days ago|week ago|weeks ago|yesterday ... "
+    f"{_INFANT_SIGNS}|{_FEVER}|feels hot|very hot|really hot",
+    "dropped the baby on|dropped my baby on|dropped him on his head|"
+    "dropped her on her head|accidentally dropped the baby|accidentally dropped my baby",
+]
+
 DEFAULT_POLICY: dict = {
     "default_message": DEFAULT_MESSAGE,
     "categories": {
@@ -596,32 +1387,35 @@ DEFAULT_POLICY: dict = {
             "action": "defer",
             "priority": 110,
             "message": SELF_HARM_MESSAGE,
-            "phrases": _SELF_HARM + _SELF_HARM_PATTERNS,
+            "phrases": _SELF_HARM + _SELF_HARM_PATTERNS + _SELF_HARM_LAY,
         },
         "emergency": {
             "action": "defer",
             "priority": 100,
             "message": EMERGENCY_MESSAGE,
             "phrases": _HEART + _STROKE + _BRAIN_INFECTION + _BREATHING + _BLEEDING
-            + _ALLERGY + _CONSCIOUSNESS + _SEIZURE + _OTHER_EMERGENCY + _EMERGENCY_PATTERNS,
+            + _ALLERGY + _CONSCIOUSNESS + _SEIZURE + _OTHER_EMERGENCY + _EMERGENCY_PATTERNS
+            + _CARDIAC_LAY + _STROKE_LAY + _BREATHING_LAY + _ALLERGY_LAY + _BLEEDING_LAY
+            + _CONSCIOUS_LAY + _SEIZURE_LAY + _MENINGITIS_SEPSIS_LAY + _HEAD_LAY
+            + _ABDOMEN_LAY + _DIABETIC_LAY + _OTHER_LAY,
         },
         "poisoning_overdose": {
             "action": "defer",
             "priority": 90,
             "message": POISONING_MESSAGE,
-            "phrases": _POISONING + _POISONING_PATTERNS,
+            "phrases": _POISONING + _POISONING_PATTERNS + _POISONING_LAY,
         },
         "infant_red_flags": {
             "action": "defer",
             "priority": 85,
             "message": INFANT_MESSAGE,
-            "phrases": _INFANT + _INFANT_PATTERNS,
+            "phrases": _INFANT + _INFANT_PATTERNS + _INFANT_LAY,
         },
         "pregnancy_red_flags": {
             "action": "defer",
             "priority": 80,
             "message": PREGNANCY_MESSAGE,
-            "phrases": _PREGNANCY + _PREGNANCY_PATTERNS,
+            "phrases": _PREGNANCY + _PREGNANCY_PATTERNS + _PREGNANCY_LAY,
         },
         "medication_dosage": {
             "action": "monitor",

@@ -155,29 +155,35 @@ class SafetyGuard:
         growing = not final
         padded = norm.padded[:-1] if (growing and norm.open_end) else norm.padded
         safe = len(norm.original)
+        pending_token = None
         if holdback:
             pending = self.matcher.pending_start(padded)
             if pending is not None and pending + 1 < len(padded):
-                safe = norm.span(norm.token_index(pending))[0]
+                pending_token = norm.token_index(pending)
+                safe = norm.span(pending_token)[0]
         raw = self.matcher.raw_hits(padded)
         if not raw:
             return [], safe
         # Lone parts of multi-part phrases are common in ordinary text ("blood", "my
         # daughter"); only rules that can still chain are located in the text.
         chain_growing = holdback and growing
+        # Work is driven by each hit's own (short) rule map, never by all started rules
+        # times all hits: ordinary text starts dozens of rules ("my", "took", "is").
         started = frozenset().union(*(value[2][2] for _, value in raw))
         viable = started
         if started and not chain_growing:
-            have: dict[Rule, set[int]] = {rule: set() for rule in started}
+            have: dict[Rule, set[int]] = {}
             for _, (_, _, (_, by_rule, _)) in raw:
-                for rule in started:
-                    if rule in by_rule:
-                        have[rule].update(by_rule[rule])
-            viable = [rule for rule, indexes in have.items() if len(indexes) == rule.parts]
+                for rule, indexes in by_rule.items():
+                    if rule in started:
+                        have.setdefault(rule, set()).update(indexes)
+            viable = frozenset(rule for rule, indexes in have.items()
+                               if len(indexes) == rule.parts)
         found: list[tuple[Rule, int, int]] = []
         parts: dict[Rule, list[tuple[int, int, int]]] = {}
         for end, (length, count, (rules, by_rule, _)) in raw:
-            useful = [(r, i) for r in viable if r in by_rule for i in by_rule[r]] if viable else ()
+            useful = [(r, i) for r, indexes in by_rule.items() if r in viable
+                      for i in indexes] if viable and by_rule else ()
             if not rules and not useful:
                 continue
             first = norm.token_index(end - length + 1)
@@ -190,7 +196,7 @@ class SafetyGuard:
             return [], safe
         negated_in_gap: set[tuple[Rule, int, int]] = set()
         if parts:
-            chains, hold = find_chains(norm, parts, growing=chain_growing)
+            chains, hold = find_chains(norm, parts, growing=chain_growing, pending=pending_token)
             for chain in chains:
                 found.append((chain.rule, chain.first, chain.last))
                 if chain.negated:

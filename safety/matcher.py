@@ -29,6 +29,9 @@ class Rule:
     priority: int
     gaps: tuple[int, ...] = ()  # for multi-part phrases: most words between parts
     parts: int = 1  # len(gaps) + 1
+    # multi-part phrases: every normalized spelling of each part ("a and e"), so a stream
+    # can tell whether the words arriving are the start of the next part
+    spellings: tuple[frozenset[str], ...] = ()
 
 
 class PyAutomaton:
@@ -129,11 +132,14 @@ class Matcher:
         for category in policy.categories.values():
             for i, phrase in enumerate(category.phrases):
                 spec = parse_phrase(phrase)
+                spellings = tuple(frozenset(v for alt in alternatives for v in expand(alt))
+                                  for alternatives in spec.parts)
                 rule = Rule(f"{category.name}.{i}", category.name, phrase,
-                            category.action, category.priority, spec.gaps, len(spec.parts))
+                            category.action, category.priority, spec.gaps, len(spec.parts),
+                            spellings if len(spellings) > 1 else ())
                 self.rules.append(rule)
-                for index, alternatives in enumerate(spec.parts):
-                    for variant in {v for alt in alternatives for v in expand(alt)}:
+                for index, variants in enumerate(spellings):
+                    for variant in variants:
                         key = f" {variant} "
                         if rule.parts == 1:
                             bucket = whole.setdefault(key, [])

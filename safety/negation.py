@@ -75,7 +75,7 @@ _POST_BY_FIRST = _index(POST_TRIGGERS, 0)
 # Every trigger spelling contains one of these, so most matches skip the walk entirely.
 _PRE_WORDS = frozenset(
     "no not denies denied deny denying denyin without never negative free ruled rules absence "
-    "dont doesnt didnt havent hasnt isnt wasnt arent werent nor neither none t".split())
+    "dont doesnt didnt havent hasnt isnt wasnt arent werent aint nor neither none t".split())
 _POST_WORDS = frozenset(("ruled", "negative", "resolved"))
 _PRE_LONGEST = max(len(t) for ts in _PRE_BY_LAST.values() for t in ts)
 _missing = [t for ts in _PRE_BY_LAST.values() for t in ts if not _PRE_WORDS.intersection(t)]

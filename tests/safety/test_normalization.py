@@ -27,7 +27,8 @@ def test_spellings_match_and_report_the_original_characters(guard, text):
     match = decision.matches[0]
     start, end = match.span
     assert message[start:end] == match.text
-    assert normal_form(match.text) == "chest pain"
+    # "chest pain and sweating" is one red flag too; it starts where the user typed "chest"
+    assert normal_form(match.text).startswith("chest pain")
     invisible_prefix = len(text) - len(text.lstrip("\u202e\u00ad"))  # not part of the match
     assert start == len("Since this morning: ") + invisible_prefix
 

@@ -53,10 +53,10 @@ def test_a_phrase_at_the_very_end_is_caught_by_finish(stream):
     assert stream.deferred
 
 
-def test_chest_painful_is_not_chest_pain(stream):
-    # Nothing in the policy is "painful", so once the word is complete it is released.
-    out = run(stream, ["my chest pain", "ful joke"])
-    assert "".join(out) == "my chest painful joke"
+def test_chest_paintball_is_not_chest_pain(stream):
+    # Nothing in the policy is "paintball", so once the word is complete it is released.
+    out = run(stream, ["my chest pain", "tball joke"])
+    assert "".join(out) == "my chest paintball joke"
 
 
 def test_the_pure_python_engine_streams_the_same_way():
