@@ -1,4 +1,4 @@
-"""The four fine-tuning methods, Spectrum's choice of matrices, and the speed switches."""
+"""The four fine-tuning methods, and Spectrum's choice of matrices."""
 
 from __future__ import annotations
 
@@ -130,84 +130,4 @@ def test_spectrum_snr_separates_structure_from_noise():
     assert all(m.selected for m in select(mats, 0).matrices)
 
 
-# --------------------------------------------------------------------------------------------
-# Speed switches
-# --------------------------------------------------------------------------------------------
-
-
-def _examples(cfg):
-    from medtune.data import prepare_data
-    from medtune.model import load_tokenizer
-
-    tok = load_tokenizer(cfg)
-    return tok, list(prepare_data(cfg, tok).train)
-
-
-def test_padding_free_batches_give_the_same_loss_as_padded_ones(tiny_project, load_tiny_config):
-    """Packing flattens a batch into one row with position_ids; attention must not cross examples."""
-    import torch
-    from trl.trainer.sft_trainer import DataCollatorForLanguageModeling
-
-    from medtune.model import load_model
-
-    cfg = load_tiny_config(tiny_project, "fine_tuning.method=lora", "model.quantization_config.load_in_4bit=false")
-    tok, rows = _examples(cfg)
-    rows = [{"input_ids": r["input_ids"], "labels": r["labels"]} for r in rows]
-    model = load_model(cfg).eval()
-    padded = DataCollatorForLanguageModeling(pad_token_id=tok.pad_token_id)(rows)
-    flat = DataCollatorForLanguageModeling(pad_token_id=tok.pad_token_id, padding_free=True)(rows)
-    assert flat["input_ids"].shape[0] == 1 and "attention_mask" not in flat
-    with torch.no_grad():
-        # use_cache=False as in training: with a cache, transformers does not look for packed sequences
-        a = model(input_ids=padded["input_ids"], attention_mask=padded["attention_mask"], labels=padded["labels"], use_cache=False).loss
-        b = model(input_ids=flat["input_ids"], position_ids=flat["position_ids"], labels=flat["labels"], use_cache=False).loss
-    assert float(a) == pytest.approx(float(b), rel=1e-4)
-
-
-@pytest.mark.slow
-def test_packing_trains_on_our_labels_without_padding(tiny_project, load_tiny_config):
-    from medtune.train import train
-
-    cfg = load_tiny_config(tiny_project, "training.packing=true", "training.max_steps=2", "training.save_steps=100",
-                           "training.eval_strategy='no'", "training.report_to=[]")
-    res = train(cfg)
-    assert res.global_step == 2
-    tok, rows = _examples(cfg)
-    ours = {tuple(r["input_ids"]): r["labels"] for r in rows}
-    batch = next(iter(res.trainer.get_train_dataloader()))
-    assert batch["input_ids"].shape[0] == 1 and "attention_mask" not in batch
-    starts = (batch["position_ids"][0] == 0).nonzero().flatten().tolist() + [batch["input_ids"].shape[1]]
-    seen = 0
-    for a, b in zip(starts, starts[1:], strict=False):
-        ids = tuple(batch["input_ids"][0, a:b].tolist())
-        if ids in ours:
-            assert batch["labels"][0, a:b].tolist() == ours[ids]
-            seen += 1
-    assert seen == len(rows), "every example packed whole, with its own labels"
-
-
-def test_chunked_nll_is_trls_fused_head_and_equals_the_plain_loss(tiny_run_result, load_tiny_config, tiny_project, tmp_path, trainer_batch):
-    import torch
-
-    from medtune.train import training_arguments
-
-    args = training_arguments(load_tiny_config(tiny_project, "training.loss_type=chunked_nll"), tmp_path / "run", has_eval=False)
-    assert args.loss_type == "nll" and args.max_length == 256
-    trainer = tiny_run_result.trainer
-    batch = trainer_batch(trainer)
-    with torch.no_grad():
-        fused = trainer.model(**batch, fused_lm_head=True, use_cache=False).loss  # what SFTTrainer.compute_loss runs
-        plain = trainer.model(**batch, use_cache=False).loss  # full logits, transformers' own loss
-    assert float(fused) == pytest.approx(float(plain), rel=1e-4, abs=1e-6)
-
-
-def test_speed_switches_pass_through_or_fail_clearly(tiny_project, load_tiny_config, tmp_path):
-    from medtune.train import check_environment, training_arguments
-
-    args = training_arguments(load_tiny_config(tiny_project, "training.torch_compile=true", "training.packing=true"),
-                              tmp_path / "run", has_eval=True)
-    assert args.torch_compile and args.packing and args.dataset_kwargs == {"skip_prepare_dataset": False}
-    with pytest.raises(ConfigError, match="training.use_liger_kernel"):
-        check_environment(load_tiny_config(tiny_project, "training.use_liger_kernel=true"))
-    with pytest.raises(ConfigError, match="training.bf16"):
-        check_environment(load_tiny_config(tiny_project, "training.bf16=true"))
+# The speed switches (fused loss, packing, Liger, compile) are proved in tests/test_speed_switches.py.
