@@ -371,7 +371,7 @@ def measure(name: str, opts: dict) -> dict:
     if name.startswith("medtune_bs"):
         spec, batch = dict(VARIANTS["medtune"]), int(name.removeprefix("medtune_bs"))
     else:
-        spec, batch = VARIANTS[name], opts["batch"]
+        spec, batch = VARIANTS[name], 1 if VARIANTS[name].get("probe") else opts["batch"]
     missing = [m for m in spec.get("needs", []) if not _installed(m)]
     if spec.get("liger") is True and not opts["cuda"]:
         missing.append("a CUDA GPU (Liger's kernels are Triton)")
@@ -387,7 +387,7 @@ def measure(name: str, opts: dict) -> dict:
     timer = _timer_callback(opts["cuda"])
     with tempfile.TemporaryDirectory() as tmp:
         make = _plain_trainer if spec["runner"] == "plain" else _medtune_trainer
-        trainer = make(opts, spec, batch if not spec.get("probe") else 1, rows, Path(tmp), [timer])
+        trainer = make(opts, spec, batch, rows, Path(tmp), [timer])
         result: dict = {"variant": name, "runner": spec["runner"], "batch_size": batch, "packing": bool(spec.get("packing")),
                         "liger": bool(trainer.args.use_liger_kernel) if spec["runner"] == "medtune" else bool(spec.get("liger")),
                         "torch_compile": bool(trainer.args.torch_compile),
