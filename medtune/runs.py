@@ -296,11 +296,13 @@ def git_state(path: Path) -> dict:
     return {"commit": commit, "dirty": bool(status) if status is not None else None}
 
 
-def package_versions() -> dict[str, str | None]:
+def package_versions(extra: tuple[str, ...] = ()) -> dict[str, str | None]:
+    """Python and the installed versions of the training stack (plus ``extra`` packages); None if absent."""
     from importlib.metadata import PackageNotFoundError, version
 
     out: dict[str, str | None] = {"python": sys.version.split()[0]}
-    for pkg in ("medtune", "torch", "transformers", "trl", "peft", "bitsandbytes", "accelerate", "datasets", "tokenizers", "safetensors"):
+    stack = ("medtune", "torch", "transformers", "trl", "peft", "bitsandbytes", "accelerate", "datasets", "tokenizers", "safetensors")
+    for pkg in (*stack, *extra):
         try:
             out[pkg] = version(pkg)
         except PackageNotFoundError:

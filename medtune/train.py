@@ -316,6 +316,15 @@ def add_lora(cfg: Config, model):
     return get_peft_model(model, peft_cfg)
 
 
+# training.* keys that are TrainingArguments / SFTConfig fields of the same name and meaning.
+SAME_AS_HF = (
+    "num_train_epochs", "max_steps", "per_device_train_batch_size", "per_device_eval_batch_size",
+    "gradient_accumulation_steps", "learning_rate", "lr_scheduler_type", "optim", "weight_decay", "max_grad_norm",
+    "logging_steps", "save_strategy", "save_steps", "eval_steps", "fp16", "seed", "data_seed",
+    "dataloader_num_workers", "packing", "use_liger_kernel", "torch_compile",
+)  # fmt: skip
+
+
 def training_arguments(cfg: Config, run_dir: Path, has_eval: bool):
     """TRL's SFTConfig from training.* (Hugging Face names), with max_length set explicitly."""
     import torch
@@ -330,33 +339,16 @@ def training_arguments(cfg: Config, run_dir: Path, has_eval: bool):
     evaluate = has_eval and cfg.evaluation.do_eval and t.eval_strategy != "no"
     report_to = [r for r in t.report_to if r not in ("tensorboard", "none")] or "none"  # tensorboard: ours, in logs/
     return SFTConfig(
+        **{name: getattr(t, name) for name in SAME_AS_HF},
         output_dir=str(run_dir / runs.CHECKPOINTS_DIR),
         run_name=run_dir.name,
-        num_train_epochs=t.num_train_epochs,
-        max_steps=t.max_steps,
-        per_device_train_batch_size=t.per_device_train_batch_size,
-        per_device_eval_batch_size=t.per_device_eval_batch_size,
-        gradient_accumulation_steps=t.gradient_accumulation_steps,
-        learning_rate=t.learning_rate,
-        warmup_steps=t.warmup_steps if t.warmup_steps > 0 else min(t.warmup_ratio, 0.999),
-        lr_scheduler_type=t.lr_scheduler_type,
-        optim=t.optim,
-        weight_decay=t.weight_decay,
-        max_grad_norm=t.max_grad_norm,
-        logging_steps=t.logging_steps,
-        save_strategy=t.save_strategy,
-        save_steps=t.save_steps,
+        warmup_steps=t.warmup_steps if t.warmup_steps > 0 else min(t.warmup_ratio, 0.999),  # a float < 1 is a ratio
         save_total_limit=None,  # pruned by CheckpointMarker after each new checkpoint is complete
         eval_strategy=t.eval_strategy if evaluate else "no",
-        eval_steps=t.eval_steps,
         prediction_loss_only=True,
         activation_checkpointing=t.gradient_checkpointing,
         activation_checkpointing_kwargs={"use_reentrant": False} if t.gradient_checkpointing else None,
         bf16=bf16,
-        fp16=t.fp16,
-        seed=t.seed,
-        data_seed=t.data_seed,
-        dataloader_num_workers=t.dataloader_num_workers,
         dataloader_pin_memory=t.dataloader_pin_memory and cuda,
         report_to=report_to,
         disable_tqdm=False,
@@ -364,19 +356,16 @@ def training_arguments(cfg: Config, run_dir: Path, has_eval: bool):
         use_cpu=not cuda,
         # TRL
         max_length=cfg.data.max_seq_length,  # TRL's default is 1024
-        # Best-fit-decreasing packing, which TRL makes padding-free: one flattened row per batch with
-        # position_ids restarting at each sequence (flash-attention varlen, or a block-diagonal mask
-        # under sdpa); our labels go through unchanged (tests/test_speed_switches.py).
-        packing=t.packing,
         # TRL >= 1.0 always computes nll through its chunked, fused LM head (the full logits are never
         # built); "chunked_nll" is a deprecated alias of the same thing, so both map to "nll".
         loss_type="nll",
-        use_liger_kernel=t.use_liger_kernel,
         # Liger's RoPE kernel rotates the whole head dim; Phi-4-mini rotates 75% of it. TRL turns
         # Liger's fused cross-entropy off itself (its fused LM head already does that job).
         liger_kernel_config={"rope": False} if t.use_liger_kernel else None,
-        torch_compile=t.torch_compile,
-        # Our datasets are tokenized and labelled already; TRL only needs to pack them.
+        # Our datasets are tokenized and labelled already; TRL only needs to pack them. training.packing
+        # is best-fit-decreasing packing, which TRL makes padding-free: one flattened row per batch with
+        # position_ids restarting at each sequence (flash-attention varlen, or a block-diagonal mask
+        # under sdpa); our labels go through unchanged (tests/test_speed_switches.py).
         dataset_kwargs={"skip_prepare_dataset": not t.packing},
         dataset_num_proc=None,
         trust_remote_code=cfg.model.trust_remote_code,
