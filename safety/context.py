@@ -34,7 +34,10 @@ INFO_CUES = (
     "tell me about", "learn about", "first aid for", "for an essay", "for a class",
     "how does", "how is", "how are", "how do they", "how long does", "what happens",
     "is it true", "how common is", "risk factors for", "treatment for", "treated",
-    "diagnosed", "prevent", "prevention of",
+    "diagnosed", "prevent", "prevention of", "how do you know if", "how do i know if",
+    "how would i know if", "how would you know if", "how can i tell if", "how do you tell if",
+    "how do i tell if", "how do you treat", "how do they treat", "how to treat",
+    "what to do if someone", "what do you do if someone", "what should you do if",
 )
 PERSONAL_WORDS = frozenset(
     "i im ive id me my mine myself we us our ours he hes him his himself she shes her "

@@ -345,7 +345,8 @@ _CONFUSED = ("is confused|was confused|are confused|seems confused|seemed confus
              "confused and sleepy|confused and not|feel confused|feeling confused|"
              "not making sense|isn't making sense|talking nonsense|talking rubbish|"
              "doesn't know where|doesn't know who|didn't know where|doesn't recognise|"
-             "doesn't recognize|didn't recognise|didn't recognize|delirious|"
+             "doesn't recognize|didn't recognise|didn't recognize|delirious|disoriented|"
+             "disorientated|is muddled|seems muddled|very muddled|"
              "hallucinating|acting drunk|seems drunk|like he's drunk|like she's drunk|"
              "acting strange|acting strangely|acting weird|not himself|not herself|"
              "out of it|away with the fairies")
@@ -356,7 +357,7 @@ _FEVER_NUMBER = "|".join([f"{a} {b}" for a in (38, 39, 40) for b in range(10)]
                          + ["38 degrees", "39 degrees", "40 degrees", "38c", "39c", "40c",
                             "100 4", "100 5", "100 8", "101", "102", "103", "104"])
 _HEAD_HIT = ("hit|banged|bumped|knocked|smacked|whacked|cracked|bashed|clonked|fell on|"
-             "landed on|headbutted|kicked in|punched in *3 head|skull|forehead")
+             "landed on|kicked in|punched in *3 head|skull|forehead")
 _HEAD_SIGNS = (
     "sick|vomit|vomiting|throwing up|threw up|drowsy|sleepy|dozing|" + _CONFUSED + "|"
     "im confused|passed out|knocked out|unconscious|blacked out|seizure|fitting|"
@@ -729,6 +730,14 @@ _CARDIAC_LAY = [
     "*6 pain|hurts|hurting|ache|aches|aching|numb|tingling|tingly|heavy|dead|"
     "pins and needles",
     "pain|ache|hurts|tightness|pressure * arm|jaw|neck|shoulder|back *6 chest",
+    "pain|pressure|tightness|ache|aching|crushing|squeezing|heaviness|hurts|hurting|"
+    "burning|discomfort *4 middle of my chest|centre of my chest|center of my chest|"
+    "middle of the chest|centre of the chest|middle of his chest|middle of her chest",
+    "chest * spreading|spreads|spread|going|goes|went|radiating|radiates|moving|moves|"
+    "shooting|travelling|traveling *4 arm|arms|jaw|neck|back|shoulder|shoulders|teeth",
+    "pain|ache|aching|hurts|hurting * jaw|arm|shoulder blades|between my shoulders *6 "
+    "sweating|sweating buckets|cold sweat|clammy|breathless|short of breath|faint|grey|gray",
+    "heartattack|hartattack",
     "chest *10 sweating|cold sweat|drenched|soaked in sweat|dripping with sweat|clammy|"
     "grey and|gone grey|gray and|gone gray",
     "sweating|cold sweat|drenched|clammy *8 chest",
@@ -738,6 +747,8 @@ _CARDIAC_LAY = [
     "breathless|short of breath|faint|grey|gray",
     "heart * racing|pounding|thumping|hammering|going like mad|going crazy|beating out|"
     "banging|fluttering|burst|bursting|explode|exploding|jump out|jumping out|"
+    "beating really fast|beating so fast|beating fast|beating irregularly|beating irregular|"
+    "skipping|all over the place|irregular|erratic|flip flopping|"
     "pounding out|thumping out * blacked out|black out|nearly fainted|nearly passed out|faint|"
     "chest|can't breathe|breathless|short of breath|collapsed",
 ]
@@ -762,7 +773,9 @@ _STROKE_LAY = [
     "speech * slurred|slurring|slurry|garbled|jumbled|muddled|mixed up|gibberish|"
     "nonsense|funny|strange|weird|wrong|off|drunk|mumbling|thick|sloppy|"
     "not making sense|all over the place|gone",
-    f"words|talking|speaking * {_SPEECH_BAD}",
+    f"words|talking|speaking * {_SPEECH_BAD}|like he's drunk|like she's drunk|drunk",
+    "sounds drunk|sounds like he's drunk|sounds like she's drunk|sounds like he is drunk|"
+    "sounds like she is drunk",
     "can't get * words out|my words out|the words out|a sentence out|sentences out|"
     "a word out",
     f"{_PERSON} *3 not making sense|isn't making sense|talking nonsense|"
@@ -892,6 +905,8 @@ _BLEEDING_LAY = [
     "nose * bleeding|bled|bleed * nonstop|non stop|for ages|an hour|hour|30 minutes|"
     "20 minutes|half an hour|won't stop|not stopping|pouring|gushing|throat|loads",
     "lost * blood * dizzy|faint|woozy|pale|lightheaded|passing out",
+    "there's a lot of blood|there's so much blood|there's loads of blood|so much blood|"
+    "lost so much blood|losing so much blood|lots of blood everywhere|blood all over the",
 ]
 _CONSCIOUS_LAY = [
     "keeled over|keeling over|dropped to the floor|dropped to the ground|hit the floor|"
@@ -899,6 +914,11 @@ _CONSCIOUS_LAY = [
     f"blacked out|went limp|gone limp|gone floppy|went floppy *10 {_WAKE_NOT}|"
     "eyes rolled|eyes rolling|blue|grey",
     "keeled over", "out cold", "out for the count", "unrousable", "unrouseable",
+    "went down like a sack|dropped like a stone|went down like a stone|"
+    "dropped like a sack|went down like a tree",
+    "gone a funny colour|going a funny colour|turned a funny colour|gone a weird colour|"
+    "turned a weird colour|gone a strange colour|gone a funny color|turned a funny color|"
+    "gone a weird color|turned a weird color",
     "won't come round|isn't coming round|not coming round|hasn't come round|"
     "won't come to|hasn't come to|not coming to",
     f"{_PERSON} *3 won't wake|wont wake|isn't waking|not waking|hasn't woken|hasn't woke|"
@@ -950,6 +970,7 @@ _SEIZURE_LAY = [
     "seizing|seizure|fitting * 5 minutes|five minutes|6 minutes|10 minutes|ten minutes|"
     "15 minutes|20 minutes|half an hour|still going|won't stop|not stopping",
     "febrile convulsion|fever fit",
+    "epileptic fit|epileptic seizure|grand mal|tonic clonic",
 ]
 _MENINGITIS_SEPSIS_LAY = [
     "rash|spots|dots|marks|blotches|bruises|bruising|pinpricks * don't fade|"
@@ -972,10 +993,14 @@ _MENINGITIS_SEPSIS_LAY = [
     "chin to chest|light hurts|hurts to look at light|can't stand the light|"
     f"purple|glass|mottled|{_CONFUSED}|drowsy|hard to wake|floppy|lethargic|seizure|"
     "fitting|cold hands|cold feet|hands are cold|feet are cold|freezing hands|"
-    "freezing feet|shaking uncontrollably|rigors|haven't peed|hasn't peed|not peed|"
+    "freezing feet|hands are freezing|feet are freezing|icy hands|icy feet|"
+    "shaking uncontrollably|rigors|haven't peed|hasn't peed|not peed|"
     "no pee|hasn't had a wee|haven't had a wee|not weeing|breathing very fast|"
     "breathing really fast|think i'm dying|feel like i'm dying|never felt this ill|"
     "so unwell|really unwell|very unwell",
+    "cold hands|cold feet|hands are cold|feet are cold|freezing hands|freezing feet|"
+    "hands are freezing|feet are freezing|icy hands|icy feet|mottled|blotchy ... "
+    f"{_FEVER}",
     "neck * stiff|rigid|can't bend|won't bend|hurts to bend|can't look down ... "
     f"{_FEVER}|vomiting|throwing up|light|rash",
     "light hurts|hurts to look at the light|can't stand the light|bright light hurts "
@@ -994,6 +1019,8 @@ _MENINGITIS_SEPSIS_LAY = [
 ]
 _HEAD_LAY = [
     f"{_HEAD_HIT} ... {_HEAD_SIGNS}",
+    f"headbutted|head butted|headbutt|head butt|smashed my head|smashed his head|"
+    f"smashed her head ... {_HEAD_SIGNS}",
     "fell over|fell down|fell off|had a fall|a fall|fallen|tripped|slipped|knocked over ... "
     f"head|skull ... {_HEAD_SIGNS}",
     f"{_HEAD_SIGNS}|keeps asking|keeps repeating *8 "
@@ -1011,7 +1038,7 @@ _HEAD_LAY = [
     "concussion|concussed|head injury|head knock|knock to the head|bang to the head|"
     f"blow to the head ... {_HEAD_SIGNS}|worse",
     f"fell over|fell down|fell off|had a fall|fallen|tripped|slipped|knocked over * "
-    "not making sense|can't remember|doesn't remember|knocked out|unconscious|"
+    f"{_CONFUSED}|can't remember|doesn't remember|knocked out|unconscious|"
     "hasn't woken|not waking|can't move|can't feel",
 ]
 _ABDOMEN_LAY = [
@@ -1098,6 +1125,8 @@ _OTHER_LAY = [
     "since surgery|in a cast|leg in a cast|bed rest|bedbound ... short of breath|"
     "breathless|can't catch my breath|chest pain|pain when i breathe|hurts to breathe|"
     "coughing blood|swollen calf|calf is swollen|leg is swollen",
+    "every breath|every time i breathe|when i breathe in * hurts|painful|agony|stabbing|"
+    "is a struggle|is an effort|is hard|kills",
     "hurts|pain|painful|sharp pain|stabbing *4 breathe in|breathing in|take a breath|"
     "deep breath|when i breathe|every breath",
     "hit|struck|smacked|whacked|kicked * chest * collapsed|fell|passed out|not breathing|"
@@ -1141,6 +1170,18 @@ _SELF_HARM_LAY = [
     "can't see|don't see|see no|there's no|there is no *2 way out|way forward|"
     "light at the end|escape|future for me|end to this",
     "lost all hope|given up hope|gave up hope|no hope left|given up on everything",
+    "what's the point|whats the point|what is the point * carrying on|going on|"
+    "living anymore|of it all|in it all|anything anymore|being here|being alive|"
+    "in living|of living|waking up",
+    "see the point * anymore|in anything|of anything|in living|of living|in going on|"
+    "of going on|in carrying on|of carrying on|in being here|of being alive",
+    "feel like a burden|feel like such a burden|i'm such a burden|i am a burden|"
+    "i'm just a burden|such a burden to everyone",
+    "wish i could just disappear|wish i could disappear|want to just disappear|"
+    "wish i would disappear|wish i'd just disappear",
+    "want it all to be over|want it all over|want it all to end now",
+    "bought a rope|bought some rope|got a rope|got some rope|tied a noose|tie a noose|"
+    "rope ready|rope tied|rope is ready",
     "can't see any future|see no future|no future for me|there's no future|"
     "there is no future",
     "life * not worth it|isn't worth it|no longer worth|not worth living|pointless|"
@@ -1218,8 +1259,9 @@ _POISONING_LAY = [
     "was playing with|playing with|chewing|chewed|sucking|sucked|eating|eaten|ate|"
     "swallowed|swallowing|drank|drinking|licked|bit|has been into|may have|might have|"
     "could have *5 " + _PILLS + "|" + _HOUSEHOLD + "|my tablets|my pills|my meds|"
-    "medicine|medication|mushrooms|berries|coins|dishwasher|vape|vape juice|weed|"
-    "cannabis|gummies|tablets|pills",
+    "medicine|medication|mushrooms|berries|coins|coin|dishwasher|vape|vape juice|weed|"
+    "cannabis|gummies|tablets|pills|under the sink|cleaning cupboard|medicine cabinet|"
+    "medicine cupboard|medicine box|pill box|pill organiser|pill organizer|dosette",
     "washing up liquid|dish soap|dishwashing liquid|fabric softener|washing powder|"
     "washing liquid|fairy liquid|toilet duck|descaler|caustic soda|lye|hydrogen peroxide|"
     "peroxide|essential oil|tea tree oil|eucalyptus oil|white spirit|turps|turpentine|"
@@ -1279,6 +1321,7 @@ _PREGNANCY_LAY = [
     "fewer movements|less movement|reduced movement|baby is quiet|baby's quiet|"
     "baby has been quiet|baby's been quiet|quieter than usual|not kicking|"
     "stopped kicking|no kicks|no movements|fewer kicks|less kicks|kicks have slowed|fell over|"
+    "brown discharge|pink discharge|blood when i wipe|"
     "fell down|fell off|fell on|had a fall|took a fall|tripped|car accident|car crash|"
     "crash|punched|was hit|got hit|hit in the stomach|kicked in the stomach|won't relax|"
     "doesn't relax|chest pain|can't breathe|struggling to breathe|coughing blood|"

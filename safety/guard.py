@@ -138,8 +138,11 @@ class SafetyGuard:
             return [], len(text)
         norm = normalize(text)
         matches, safe = self._inspect_view(norm, final, message_index, holdback)
-        view = deobfuscated(text)
-        if view is not None:  # "c h e s t  p a i n", "bre-ath-ing", "thr0at"
+        view = deobfuscated(text)  # "c h e s t  p a i n", "bre-ath-ing", "thr0at"
+        views = () if view is None else (view, deobfuscated(text, lone_first=True))
+        for view in views:
+            if view is None:
+                continue
             extra, _ = self._inspect_view(normalize(view[0]), final, message_index, False)
             seen = {(m.rule_id, m.span) for m in matches}
             for m in extra:

@@ -22,7 +22,7 @@ PRE_TRIGGERS = (
     "doesn't have", "didn't have", "haven't had", "hasn't had", "hasn't got",
     "haven't got", "no longer have", "no longer has", "no more", "nor", "neither",
     "none of", "not", "don't", "doesn't", "didn't", "haven't", "hasn't", "isn't",
-    "wasn't", "aren't", "weren't",
+    "wasn't", "aren't", "weren't", "zero", "nil",
 )
 # Triggers whose scope is shorter than WINDOW. A bare contracted negation only negates
 # the words right after it ("I haven't passed out", "I don't want to hurt myself"), not
@@ -75,7 +75,8 @@ _POST_BY_FIRST = _index(POST_TRIGGERS, 0)
 # Every trigger spelling contains one of these, so most matches skip the walk entirely.
 _PRE_WORDS = frozenset(
     "no not denies denied deny denying denyin without never negative free ruled rules absence "
-    "dont doesnt didnt havent hasnt isnt wasnt arent werent aint nor neither none t".split())
+    "dont doesnt didnt havent hasnt isnt wasnt arent werent aint nor neither none t zero nil"
+    .split())
 _POST_WORDS = frozenset(("ruled", "negative", "resolved"))
 _PRE_LONGEST = max(len(t) for ts in _PRE_BY_LAST.values() for t in ts)
 _missing = [t for ts in _PRE_BY_LAST.values() for t in ts if not _PRE_WORDS.intersection(t)]

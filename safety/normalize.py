@@ -233,10 +233,17 @@ _LEET_WORD = re.compile(r"(?<![a09])a[a09]*0[a09]*")  # a word starting with a l
 _LEET = str.maketrans("013457", "oieast")
 
 
-def deobfuscated(text: str) -> tuple[str, list[int]] | None:
+_LONE_WORDS = frozenset("IiAa")  # single-letter words a spaced-out run may start with
+
+
+def deobfuscated(text: str, lone_first: bool = False) -> tuple[str, list[int]] | None:
     """(view, index map) with joiners inside words removed and look-alike digits in
     words read as letters, or None when the text shows no such trick.
-    view[i] came from text[index_map[i]]."""
+    view[i] came from text[index_map[i]].
+
+    With lone_first, a spaced-out run that starts with "I" or "a" keeps that letter as
+    a word of its own ("I o v e r d o s e d" reads "I overdosed", not "ioverdosed");
+    None if no run starts that way. Callers try both readings."""
     if text.isascii():  # bytes.translate is several times faster than str.translate
         shape = text.encode("ascii").translate(_ASCII_SHAPE).decode("ascii")
     else:
@@ -244,8 +251,14 @@ def deobfuscated(text: str) -> tuple[str, list[int]] | None:
     if " a a " not in f" {shape}" and "a-a" not in shape and "a0" not in shape:
         return None
     dropped = {m.start() for m in _INWORD.finditer(shape)}
+    lone = False
     for m in _SPACED.finditer(shape):
-        dropped.update(range(m.start() + 1, m.end(), 2))
+        start = m.start()
+        if lone_first and text[start] in _LONE_WORDS and m.end() - start >= 7:
+            start, lone = start + 2, True  # keep "I " and join the rest
+        dropped.update(range(start + 1, m.end(), 2))
+    if lone_first and not lone:
+        return None
     cuts = [-1, *sorted(dropped), len(text)]  # keep the runs between dropped characters
     runs = [(a + 1, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a + 1]
     keep = list(chain.from_iterable(starmap(range, runs)))
