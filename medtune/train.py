@@ -569,19 +569,29 @@ def final_metrics(trainer, output, started: float) -> dict:
 
 
 def save_result(cfg: Config, trainer, tokenizer, run_dir: Path) -> Path:
-    """adapter/ (PEFT) or model/ (full, spectrum), with the tokenizer and a two-eos generation config."""
+    """adapter/ (PEFT) or model/ (full, spectrum), with the tokenizer and a two-eos generation config.
+
+    Written beside the run as a hidden directory and renamed into place, so a run never shows a
+    half-written result.
+    """
     from medtune.model import generation_config_for
 
     is_adapter = cfg.fine_tuning.method in ("qlora", "lora")
     out = run_dir / (runs.ADAPTER_DIR if is_adapter else runs.MODEL_DIR)
-    trainer.save_model(str(out))  # gathers sharded weights; safetensors; PEFT saves the adapter alone
+    tmp = run_dir / f".{out.name}.partial"
     if is_main_process():
-        (out / "training_args.bin").unlink(missing_ok=True)  # a pickle: results hold safetensors and JSON only
-        tokenizer.save_pretrained(str(out))
+        shutil.rmtree(tmp, ignore_errors=True)
+    trainer.save_model(str(tmp))  # gathers sharded weights; safetensors; PEFT saves the adapter alone
+    if is_main_process():
+        (tmp / "training_args.bin").unlink(missing_ok=True)  # a pickle: results hold safetensors and JSON only
+        tokenizer.save_pretrained(str(tmp))
         model = trainer.model.get_base_model() if is_adapter else trainer.model
-        generation_config_for(model, tokenizer).save_pretrained(str(out))
-        if is_adapter and (out / "README.md").is_file():
-            (out / "README.md").unlink()  # PEFT's empty template; the run's README.md is the card
+        generation_config_for(model, tokenizer).save_pretrained(str(tmp))
+        if is_adapter and (tmp / "README.md").is_file():
+            (tmp / "README.md").unlink()  # PEFT's empty template; the run's README.md is the card
+        if out.exists():  # a resumed run saves again
+            shutil.rmtree(out)
+        os.replace(tmp, out)
     return out
 
 
