@@ -38,6 +38,7 @@ INFO_CUES = (
     "how would i know if", "how would you know if", "how can i tell if", "how do you tell if",
     "how do i tell if", "how do you treat", "how do they treat", "how to treat",
     "what to do if someone", "what do you do if someone", "what should you do if",
+    "what should i do if someone", "cause", "causes", "caused by",
 )
 PERSONAL_WORDS = frozenset(
     "i im ive id me my mine myself we us our ours he hes him his himself she shes her "
@@ -89,6 +90,9 @@ FIGURES_OF_SPEECH = tuple(
 )
 # "I'm well now" says the past is over; that "now" is not a sign of something happening.
 SETTLED = frozenset("well fine ok okay better good stable recovered great".split())
+# "can I still drive?" asks about the future; that "still" is not the present either.
+MODALS = frozenset("can could should will would may might".split())
+SUBJECTS = frozenset("i he she we they you".split())
 
 
 @lru_cache(maxsize=1)
@@ -121,11 +125,13 @@ def context_of(norm: Normalized) -> tuple[list[tuple[str, set[int]]], list[tuple
         if not inside:
             continue
         bad = disqualifiers.intersection(toks)
-        if bad and not bad - {toks[i] for i in inside} - {"now"}:  # look closer
+        if bad and not bad - {toks[i] for i in inside} - {"now", "still"}:  # look closer
             ignored = inside
             if name == HISTORICAL:
-                ignored = inside | {i for i, tok in enumerate(toks)
-                                    if tok == "now" and i and toks[i - 1] in SETTLED}
+                ignored = inside | {i for i, tok in enumerate(toks) if i and (
+                    (tok == "now" and toks[i - 1] in SETTLED)
+                    or (tok == "still" and i > 1 and toks[i - 1] in SUBJECTS
+                        and toks[i - 2] in MODALS))}
             bad = any(tok in disqualifiers for i, tok in enumerate(toks) if i not in ignored)
         if not bad:
             holding.append((name, inside))

@@ -721,7 +721,8 @@ _CARDIAC_LAY = [
     "heart|ticker *2 pain|pains|hurts|hurting|squeezing|squeezed|crushing|stabbing|agony",
     "pain in|pains in|pain around|squeezing|crushing|stabbing pain in *2 heart|ticker",
     "elephant|ton of bricks|tonne of bricks|someone sitting|someone standing|"
-    "something sitting|something heavy|sitting on|standing on|a weight on|a vice|a vise|"
+    "something sitting|something heavy|sitting on|standing on|weight on|weight sitting on|"
+    "weight pressing on|a vice|a vise|"
     "a clamp|tight band|iron band|a fist *4 chest",
     "clutching|clutched|clutches|clutch|grabbing|grabbed|gripping *3 chest|heart",
     "chest|heart *6 in a vice|like a vice|in a vise|like a vise|in a clamp|being squeezed|"
@@ -864,9 +865,10 @@ _ALLERGY_LAY = [
     "ballooning|ballooned|twice the size",
     "hives|welts * throat|tongue|lips|face swelling|breathing|breathe|breath|wheez|"
     "wheezing|faint|dizzy|collapsed",
-    "epipen * used|use|gave|give|given|needed|need|had to|jabbed|injected|didn't work|"
-    "not working|second",
-    "used|gave|given|needed|need|had to use|jabbed|injected|stabbed *4 epipen",
+    "epipen * used it|used on|jabbed|injected|didn't work|not working|second one|"
+    "hasn't helped|didn't help",
+    "used|gave him|gave her|gave them|had to use|needed to use|jabbed|injected|stabbed "
+    "*4 epipen",
     "allergic reaction * throat|tongue|lips|face swelling|breathing|breathe|breath|"
     "dizzy|faint|wheez|wheezing|collapsed",
     "can't swallow|hard to swallow|trouble swallowing|difficulty swallowing * tongue|"
@@ -914,6 +916,9 @@ _CONSCIOUS_LAY = [
     f"blacked out|went limp|gone limp|gone floppy|went floppy *10 {_WAKE_NOT}|"
     "eyes rolled|eyes rolling|blue|grey",
     "keeled over", "out cold", "out for the count", "unrousable", "unrouseable",
+    "barely conscious|semi conscious|semiconscious|half conscious|drifting in and out|"
+    "in and out of consciousness|not fully conscious|isn't responding|wasn't responding|"
+    "isn't responsive|not responsive",
     "went down like a sack|dropped like a stone|went down like a stone|"
     "dropped like a sack|went down like a tree",
     "gone a funny colour|going a funny colour|turned a funny colour|gone a weird colour|"
@@ -967,6 +972,8 @@ _SEIZURE_LAY = [
     "convulsing * bit|bitten|biting *2 tongue|cheek",
     "seizure|seizures|fit|fitting|shaking|jerking|collapsed|convulsing * wet himself|"
     "wet herself|wet myself|peed himself|peed herself|wet themselves",
+    "seizure|seizures|fit|fits * longer than usual|longer than normal|longer than it normally|"
+    "longer than they usually|way longer|much longer|been going on for|been going for",
     "seizing|seizure|fitting * 5 minutes|five minutes|6 minutes|10 minutes|ten minutes|"
     "15 minutes|20 minutes|half an hour|still going|won't stop|not stopping",
     "febrile convulsion|fever fit",
@@ -1003,13 +1010,18 @@ _MENINGITIS_SEPSIS_LAY = [
     f"{_FEVER}",
     "neck * stiff|rigid|can't bend|won't bend|hurts to bend|can't look down ... "
     f"{_FEVER}|vomiting|throwing up|light|rash",
-    "light hurts|hurts to look at the light|can't stand the light|bright light hurts "
-    "... neck|fever|temperature|rash|stiff",
+    "light hurts|hurts to look at the light|can't stand the light|bright light hurts|"
+    "can't look at the light|can't look at light|sensitive to light|light sensitive "
+    "... neck|fever|temperature|rash|stiff|" + _FEVER,
+    "stiff neck|neck is stiff|neck is really stiff|neck is so stiff ... "
+    f"{_FEVER}|can't look at the light|can't stand the light|light hurts|"
+    "sensitive to light|rash|purple|vomiting|throwing up",
     "mottled|marbled *3 skin|legs|arms|knees|all over",
     "skin * mottled|marbled|grey|gray|patchy and",
     "infection|uti|water infection|kidney infection|chest infection|pneumonia|cellulitis|"
-    f"wound|abscess|flu ... {_CONFUSED}|heart racing|racing heart|breathing fast|"
-    "shaking uncontrollably|mottled|haven't peed|not peed|think i'm dying|"
+    "wound|abscess|flu|cut|bite|graze|red and swollen|swollen and red|red and hot|"
+    f"hot and red|spreading redness|red streak ... {_CONFUSED}|heart racing|racing heart|"
+    "breathing fast|shivering uncontrollably|can't stop shivering|shaking uncontrollably|mottled|haven't peed|not peed|think i'm dying|"
     "feel like i'm dying|collapsed|fainted|can't stand|very unwell|really unwell",
     "feel like i'm dying|feel like i am dying|feel like i'm going to die|think i'm dying|"
     "think i'm going to die|about to die|sense of doom|impending doom|feeling of doom|"
@@ -1020,7 +1032,9 @@ _MENINGITIS_SEPSIS_LAY = [
 _HEAD_LAY = [
     f"{_HEAD_HIT} ... {_HEAD_SIGNS}",
     f"headbutted|head butted|headbutt|head butt|smashed my head|smashed his head|"
-    f"smashed her head ... {_HEAD_SIGNS}",
+    f"smashed her head|took a knock|took a bang|took a hit|took a blow|got a knock|"
+    f"had a knock|got a bang|had a bang|clash of heads|clashed heads ... {_HEAD_SIGNS}|"
+    "keep throwing up|keeps throwing up|can't remember the",
     "fell over|fell down|fell off|had a fall|a fall|fallen|tripped|slipped|knocked over ... "
     f"head|skull ... {_HEAD_SIGNS}",
     f"{_HEAD_SIGNS}|keeps asking|keeps repeating *8 "
@@ -1067,7 +1081,7 @@ _DIABETIC_LAY = [
     "not coming up|keeps dropping|pear drops|nail polish|nail varnish|acetone|"
     "fruity breath|breathing fast|breathing deep",
     "|".join(f"{what} {verb}" for what in (
-        "blood sugar", "blood sugars", "my sugars", "his sugars", "her sugars",
+        "blood sugar", "blood sugars", "my sugars", "my sugar",
         "sugar level", "sugar levels", "glucose", "bg", "cgm", "libre", "dexcom", "meter")
         for verb in ("is", "at", "of", "reads", "says", "reading", "showing", "shows",
                      "dropped to", "down to", "up to", "only", "just"))
@@ -1192,8 +1206,13 @@ _SELF_HARM_LAY = [
     "people wouldn't|they wouldn't *2 notice|care|miss me|"
     "even notice|even care|know *4 gone|dead|died|disappeared|wasn't here|wasn't around|"
     "killed myself|was gone|weren't here",
-    "happier|easier|better * without me|if i wasn't around|if i wasn't here|"
-    "if i was gone|if i died|if i were gone|if i weren't here|once i'm gone",
+    "happier|easier|better|better off * without me|if i wasn't around|if i wasn't here|"
+    "if i was gone|if i died|if i were gone|if i weren't here|once i'm gone|disappeared|"
+    "just disappeared|vanished|if i wasn't alive|if i was dead|if i were dead|"
+    "if i'd never been born|if i never existed|if i wasn't born",
+    "enough|enough of my|enough of the *3 pills|tablets|meds|medication|paracetamol|"
+    "painkillers|insulin *3 to do it|to end it|to die|to kill myself|to not wake up|"
+    "to overdose|to end my life|to finish it",
     "pills|tablets|meds|medication|paracetamol * lined up|counted out|stashed|hoarded|"
     "in front of me",
     "hoarding|stashing|stockpiling|saving up|been saving *2 pills|tablets|meds|medication|"
@@ -1283,9 +1302,11 @@ _POISONING_LAY = [
     "oded|oding * heroin|fentanyl|pills|blue|not breathing|unconscious|passed out|"
     "won't wake",
     "took|taken|snorted|smoked|injected|dropped * something|too much|a lot of|"
-    f"loads of ... {_CONFUSED}|won't wake|not waking|unresponsive|not responding|"
-    "unconscious|passed out|fitting|seizure|blue|grey|barely breathing|not breathing|"
-    "breathing funny|overheating|chest|heart racing",
+    "loads of|pills|drugs|a pill|some pills|ecstasy|mdma|molly|ket|ketamine|coke|cocaine|"
+    f"speed|spice|gbl|ghb ... {_CONFUSED}|won't wake|not waking|unresponsive|"
+    "not responding|isn't responding|won't respond|doesn't respond|unconscious|passed out|"
+    "fitting|seizure|blue|grey|barely breathing|not breathing|breathing funny|"
+    "overheating|really hot|very hot|burning up|chest|heart racing",
     "took|taken|gave|given|had|swallowed * double|twice|two doses|2 doses|extra dose|"
     "wrong dose|wrong medicine|wrong tablets|someone else's *4 by mistake|by accident|"
     "mistake|mixed up",

@@ -73,6 +73,7 @@ CONCEPTS: dict[str, tuple[list[str], list[str]]] = {
         "I'm allergic to cats and get hives, which antihistamine is best?",
         "mild allergic reaction to a plaster, just a red itchy patch",
         "how does an epipen work?",
+        "my son was given an epipen for his nut allergy, when should we use it?",
     ]),
     "bleeding": ([
         "its pissing blood and won't stop",
@@ -99,6 +100,7 @@ CONCEPTS: dict[str, tuple[list[str], list[str]]] = {
         "she went down like a sack of potatoes",
         "I keep blacking out",
         "my little one has gone a funny colour",
+        "grandpa is barely conscious",
     ], [
         "I can't wake up in the mornings, any tips?",
         "I found my keys on the floor after searching all morning",
@@ -112,6 +114,7 @@ CONCEPTS: dict[str, tuple[list[str], list[str]]] = {
         "had a fit and bit my tongue, never had one before",
         "my son is having a seziure",
         "he's having an epileptic fit",
+        "her seizure is going on much longer than usual",
     ], [
         "my mum is having a fit about my messy room",
         "the dress is fitting nicely now that I've lost weight",
@@ -125,6 +128,7 @@ CONCEPTS: dict[str, tuple[list[str], list[str]]] = {
         "my daughter's skin looks blotchy and her hands are freezing but she's burning up",
         "my grandad has a fever and doesn't know where he is",
         "had a water infection and now I'm shaking uncontrollably and confused",
+        "her neck is really stiff and she can't look at the light",
         "rash that doesnt blanch",
         "i think i'm dying",
     ], [
@@ -140,6 +144,7 @@ CONCEPTS: dict[str, tuple[list[str], list[str]]] = {
         "after banging his head he's acting confused and keeps asking the same questions",
         "headbutted the floor and now I'm throwing up and dizzy",
         "clear fluid dripping from his nose after the fall",
+        "took a knock at football and can't remember the match, keeps throwing up",
         "she fell down the stairs and isn't making sense",
     ], [
         "I hit my head on a cupboard door, it's a bit sore but I feel fine",
@@ -195,6 +200,8 @@ CONCEPTS: dict[str, tuple[list[str], list[str]]] = {
         "I bought a rope",
         "i feel suicidle",
         "can't see any future",
+        "I've got enough tablets saved to do it",
+        "they'd all be better off if I just vanished",
     ], [
         "I'm not suicidal, just really stressed about exams. any tips?",
         "zero thoughts of hurting myself, but I do feel flat lately",
@@ -214,6 +221,7 @@ CONCEPTS: dict[str, tuple[list[str], list[str]]] = {
         "my little one has got hold of my tablets",
         "kid drank washing up liquid",
         "I've been taking paracetamol every couple of hours for two days",
+        "my mate took ketamine and isn't responding",
     ], [
         "I took the rest of the day off sick",
         "my son ate a whole box of chocolates",

@@ -77,3 +77,22 @@ def test_being_well_now_does_not_make_an_old_crisis_current(guard):
     old = "Years ago I went through a suicidal period but I'm well now. Should I tell my GP?"
     assert guard.check_input(old).action == "monitor"
     assert guard.check_input("Years ago I was suicidal and now it's back").action == "defer"
+
+
+@pytest.mark.parametrize("text", [
+    "can stress cause chest pain?",
+    "what should I do if someone is choking?",
+    "how do you know if someone is having a stroke?",
+    "I had a seizure once as a kid, can I still get a driving licence?",
+])
+def test_questions_about_causes_first_aid_and_the_future_are_answered(guard, text):
+    assert guard.check_input(text).action == "monitor", guard.check_input(text).to_dict()
+
+
+@pytest.mark.parametrize("text", [
+    "my chest pain is crushing, could stress cause that?",  # a person, right now
+    "what should I do, someone is choking right now",
+    "I had a seizure years ago and I'm still fitting now",
+])
+def test_the_same_cues_with_a_person_or_the_present_still_defer(guard, text):
+    assert guard.check_input(text).action == "defer", text
