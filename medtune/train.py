@@ -413,6 +413,8 @@ def run_metadata(cfg: Config, plan: RunPlan, data, tokenizer, model_info: dict, 
         )
         meta.update(status="running", config_sha256=config_hash(cfg), end_time=None)
         return meta
+    from medtune.evaluation import split_digest
+
     world = int(os.environ.get("WORLD_SIZE", "1"))
     return {
         "run_name": plan.run_dir.name,
@@ -430,6 +432,8 @@ def run_metadata(cfg: Config, plan: RunPlan, data, tokenizer, model_info: dict, 
             "fingerprint": data.fingerprint,
             "provenance": data.provenance,
             "rows": {"train": len(data.train), "eval": len(data.eval) if data.eval is not None else 0},
+            # lets `medtune evaluate` prove it scores exactly the conversations training held out
+            "eval_sha256": split_digest(data.eval) if data.eval is not None and len(data.eval) else None,
         },
         "effective_batch_size": distributed.effective_batch_size(args.per_device_train_batch_size, args.gradient_accumulation_steps, world),
         "per_device_train_batch_size": args.per_device_train_batch_size,

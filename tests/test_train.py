@@ -108,6 +108,7 @@ def test_the_run_directory_holds_everything_a_reviewer_needs(tiny_run, tiny_run_
     assert meta["hardware"]["cpu_count"] >= 1 and meta["hardware"]["cuda"] is False
     assert meta["dataset"]["rows"] == {"train": 4, "eval": 2}
     assert meta["dataset"]["fingerprint"] and meta["dataset"]["provenance"]
+    assert len(meta["dataset"]["eval_sha256"]) == 64
     assert meta["effective_batch_size"] == 4
     assert meta["start_time"] <= meta["end_time"]
     fm = meta["final_metrics"]
