@@ -772,9 +772,10 @@ _STROKE_LAY = [
     "arm|hand|leg * flopped|floppy|went limp|gone limp|fell limp|dead weight|just dropped|"
     "suddenly dropped|suddenly weak|suddenly useless|suddenly numb",
     "speech * slurred|slurring|slurry|garbled|jumbled|muddled|mixed up|gibberish|"
-    "nonsense|funny|strange|weird|wrong|off|drunk|mumbling|thick|sloppy|"
-    "not making sense|all over the place|gone",
-    f"words|talking|speaking * {_SPEECH_BAD}|like he's drunk|like she's drunk|drunk",
+    "nonsense|funny|strange|weird|wrong|sounds drunk|mumbling|thick|sloppy|"
+    "not making sense|all over the place",
+    f"words|talking|speaking * {_SPEECH_BAD}|like he's drunk|like she's drunk|"
+    "like he is drunk|like she is drunk",
     "sounds drunk|sounds like he's drunk|sounds like she's drunk|sounds like he is drunk|"
     "sounds like she is drunk",
     "can't get * words out|my words out|the words out|a sentence out|sentences out|"
@@ -1091,7 +1092,8 @@ _DIABETIC_LAY = [
     "plummeting|dropping fast|very high|really high|so high|dangerously high|sky high|"
     "through the roof|off the chart|off the charts|too high to read|too low to read",
     "hypo|hypoglycaemic|hypoglycemic|hypoglycaemia|hypoglycemia|going low|gone low|"
-    "low sugar * can't get|won't come up|not coming up|confused|drowsy|drunk|passed out|"
+    "low sugar * can't get|won't come up|not coming up|confused|drowsy|acting drunk|"
+    "seems drunk|feel drunk|feels drunk|passed out|"
     "fitting|unconscious|can't wake|won't wake",
     "breath * pear drops|nail polish|nail varnish|acetone|fruity",
     "ketones * high|3|4|5|large|dark purple|very high|really high",

@@ -37,7 +37,10 @@ CONCEPTS: dict[str, tuple[list[str], list[str]]] = {
         "suddenly can't see out of my right eye, like a curtain came down",
         "sudden headache like I got hit with a baseball bat",
         "mums speech is slured and her face droopy",
+        "he's talking like he's drunk but hasn't had a drop",
     ], [
+        "my doctor and I were talking about how much I drink",
+        "my speech therapist is off sick this week",
         "my right hand goes numb at night, could it be carpal tunnel?",
         "I can't find the right words to tell my boss I'm quitting",
         "I can't move my neck properly since I slept funny",
@@ -172,6 +175,7 @@ CONCEPTS: dict[str, tuple[list[str], list[str]]] = {
         "my blood sugar was 7.8 after eating, is that ok?",
         "I'm on keto, how do I measure ketones?",
         "I left my insulin in a hot car, is it still ok?",
+        "having a hypo, what should I drink?",
     ]),
     "heat, cold, fumes and other emergencies": ([
         "he's been in the sun all day, now he's confused and not sweating",
