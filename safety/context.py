@@ -60,6 +60,20 @@ PRESENT_WORDS = frozenset(
 
 CONTEXTS = ((INFORMATIONAL, INFO_CUES, PERSONAL_WORDS), (HISTORICAL, PAST_CUES, PRESENT_WORDS))
 
+# A question about the condition itself, right in front of the match: "I'm 28 weeks,
+# what are the signs of pre-eclampsia?", "I'm scared of having a heart attack". The
+# writer may talk about themselves; only a word pointing at the present (PRESENT_WORDS)
+# makes it current. The match must start right after the cue ("a", "having" may sit in
+# between), so "what are the signs of ... my son has a purple rash" still defers.
+ADJACENT = "adjacent"
+ADJACENT_CUES = (
+    "what are the signs of", "what are the symptoms of", "what are the warning signs of",
+    "signs and symptoms of", "risk of", "risk of having", "risks of", "chance of",
+    "chances of", "odds of", "scared of", "afraid of", "terrified of", "prevent",
+    "preventing", "prevention of", "to avoid",
+)
+ARTICLES = frozenset("a an the having getting another".split())  # may sit in between
+
 FIGURES_OF_SPEECH = tuple(
     [f"{verb} me a heart attack" for verb in ("giving", "give", "gave", "gonna give")]
     + [f"overdosed on {thing}" for thing in (
@@ -98,28 +112,40 @@ SUBJECTS = frozenset("i he she we they you".split())
 @lru_cache(maxsize=1)
 def _cue_automaton():
     keys: dict[str, str] = {}
-    for name, cues, _ in CONTEXTS + ((FIGURATIVE, FIGURES_OF_SPEECH, None),):
+    for name, cues, _ in CONTEXTS + ((FIGURATIVE, FIGURES_OF_SPEECH, None),
+                                     (ADJACENT, ADJACENT_CUES, None)):
         for cue in cues:
             for variant in expand(cue):
                 keys.setdefault(f" {variant} ", name)
     return compile_keys(keys)
 
 
-def context_of(norm: Normalized) -> tuple[list[tuple[str, set[int]]], list[tuple[int, int]]]:
-    """Contexts that hold for the whole text, each with the tokens of its cues, and the
-    token ranges of figures of speech. A match only takes a context from a cue outside
-    itself ("what's the point of living" is no information question). Only called for
-    texts that matched, so this second pass is rare and cheap."""
+def context_of(norm: Normalized) -> tuple[list[tuple[str, set[int]]], list[tuple[int, int]],
+                                         frozenset[int]]:
+    """Contexts that hold for the whole text, each with the tokens of its cues, the
+    token ranges of figures of speech, and the tokens a match may start at to be a
+    question about the condition (ADJACENT_CUES). A match only takes a context from a cue
+    outside itself ("what's the point of living" is no information question). Only
+    called for texts that matched, so this second pass is rare and cheap."""
     cue_tokens: dict[str, set[int]] = {}
     figures: list[tuple[int, int]] = []
+    toks = norm.tokens
+    asked: set[int] = set()
     for end, (length, count, name) in _cue_automaton().iter(norm.padded):
         first = norm.token_index(end - length + 1)
         if name == FIGURATIVE:
             figures.append((first, first + count - 1))
+        elif name == ADJACENT:
+            after = first + count
+            asked.add(after)
+            while after < len(toks) and toks[after] in ARTICLES:
+                after += 1
+                asked.add(after)
         else:
             cue_tokens.setdefault(name, set()).update(range(first, first + count))
+    if asked and not PRESENT_WORDS.isdisjoint(toks):
+        asked = set()
     holding = []
-    toks = norm.tokens
     for name, _, disqualifiers in CONTEXTS:
         inside = cue_tokens.get(name)
         if not inside:
@@ -135,16 +161,19 @@ def context_of(norm: Normalized) -> tuple[list[tuple[str, set[int]]], list[tuple
             bad = any(tok in disqualifiers for i, tok in enumerate(toks) if i not in ignored)
         if not bad:
             holding.append((name, inside))
-    return holding, figures
+    return holding, figures, frozenset(asked)
 
 
 def context_for(first: int, last: int, holding: list[tuple[str, set[int]]],
-                figures: list[tuple[int, int]]) -> str | None:
+                figures: list[tuple[int, int]], asked: frozenset[int] = frozenset()) -> str | None:
     """The context of the match on tokens [first, last], if any. A figure of speech
     counts when it holds the match's first or last word ("feel like I'm dying of
-    boredom"); one in the middle of a longer match does not."""
+    boredom"); one in the middle of a longer match does not. A match right after a
+    question about the condition ("what are the signs of") is informational."""
     if any(a <= first <= b or a <= last <= b for a, b in figures):
         return FIGURATIVE
+    if first in asked:
+        return INFORMATIONAL
     for name, cues in holding:
         if any(i < first or i > last for i in cues):
             return name

@@ -780,7 +780,8 @@ _STROKE_LAY = [
     "sounds like she is drunk",
     "can't get * words out|my words out|the words out|a sentence out|sentences out|"
     "a word out",
-    f"{_PERSON} *3 not making sense|isn't making sense|talking nonsense|"
+    f"{_PERSON} *3 slurring|slurred|slurry|is slurring|started slurring|"
+    "not making sense|isn't making sense|talking nonsense|"
     "talking gibberish|talking rubbish|talking funny|speaking gibberish",
     "suddenly|sudden|all of a sudden|out of nowhere|without warning * confused|"
     "muddled|disoriented|doesn't know|can't speak|can't talk|slurring|slurred|weak|numb|"
@@ -807,7 +808,7 @@ _STROKE_LAY = [
     "sudden|suddenly|out of nowhere|out of the blue * splitting|severe|blinding|"
     "excruciating|agonising|agonizing|horrendous|massive|unbearable|crippling *2 headache|"
     "head pain|pain in my head|pain in the back of my head|migraine",
-    "is it a stroke|is this a stroke|having a mini stroke|had a mini stroke|tia",
+    "is it a stroke|is this a stroke|having a mini stroke|had a mini stroke",
 ]
 _BREATHING_LAY = [
     "can't|cannot|unable to|struggling to|hard to|fighting to *3 get air|get any air|"
@@ -1272,10 +1273,12 @@ _POISONING_LAY = [
     "pregabalin|lyrica|oxycontin|percocet|vicodin|hydrocodone|norco|ativan|trazodone|"
     "nytol|beta blockers|amlodipine|lisinopril|iron|caffeine pills|pro plus|"
     "antipsychotics|sleepers|of them|of my",
-    "paracetamol|co codamol|cocodamol|codeine|painkillers|ibuprofen * every hour|"
-    "every 2 hours|every two hours|every couple of hours|every hour or two|"
-    "round the clock|more than 8|more than eight|more than the box|more than it says|"
-    "over the limit|over the max|over the maximum|more than the max",
+    "been taking|kept taking|keep taking|was taking|have taken|i've taken|i took|i've had|"
+    "i had|i've been having|been having *3 paracetamol|co codamol|cocodamol|"
+    "codeine|painkillers|ibuprofen *4 every hour|every 2 hours|every two hours|"
+    "every couple of hours|every hour or two|round the clock|more than 8|more than eight|"
+    "more than the box|more than it says|over the limit|over the max|over the maximum|"
+    "more than the max",
     _CHILD + "|little man * got hold of|got ahold of|got at|found|got into|opened|"
     "was playing with|playing with|chewing|chewed|sucking|sucked|eating|eaten|ate|"
     "swallowed|swallowing|drank|drinking|licked|bit|has been into|may have|might have|"

@@ -38,6 +38,7 @@ CONCEPTS: dict[str, tuple[list[str], list[str]]] = {
         "sudden headache like I got hit with a baseball bat",
         "mums speech is slured and her face droopy",
         "he's talking like he's drunk but hasn't had a drop",
+        "my mum is slurring",
     ], [
         "my doctor and I were talking about how much I drink",
         "my speech therapist is off sick this week",
@@ -230,6 +231,7 @@ CONCEPTS: dict[str, tuple[list[str], list[str]]] = {
         "I took the rest of the day off sick",
         "my son ate a whole box of chocolates",
         "I double booked my appointment by mistake",
+        "is it safe to take paracetamol every 2 hours?",
         "my blood sugar spiked after pasta",
         "bitten by a spider, it's a small itchy bump",
     ]),

@@ -96,3 +96,22 @@ def test_questions_about_causes_first_aid_and_the_future_are_answered(guard, tex
 ])
 def test_the_same_cues_with_a_person_or_the_present_still_defer(guard, text):
     assert guard.check_input(text).action == "defer", text
+
+
+@pytest.mark.parametrize("text", [
+    "I'm 28 weeks pregnant, what are the signs of pre-eclampsia to watch for?",
+    "I'm scared of having a heart attack like my dad, what tests should I ask for?",
+    "I'm terrified of having a seizure at work, my epilepsy is controlled",
+])
+def test_a_question_right_before_the_condition_is_about_the_condition(guard, text):
+    assert guard.check_input(text).action == "monitor", guard.check_input(text).to_dict()
+
+
+@pytest.mark.parametrize("text", [
+    "my son has a purple rash, what are the signs of meningitis?",  # the rash is not asked
+    "I think I'm having a heart attack right now, what are the signs of a heart attack?",
+    "I'm scared of my chest pain, it's crushing",  # "my" is not skipped
+    "what are the signs of a stroke? my dad is slurring now",
+])
+def test_the_condition_question_does_not_cover_what_is_happening(guard, text):
+    assert guard.check_input(text).action == "defer", text
