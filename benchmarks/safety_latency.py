@@ -42,15 +42,16 @@ _FILLER = [
 
 
 def padded_policy(total: int, seed: int = 7) -> Policy:
-    """The default policy plus generated monitor phrases up to `total` phrases."""
+    """The default policy plus generated monitor phrases up to `total` phrases (the default
+    policy alone when it already has that many)."""
     rng = random.Random(seed)
     section = {"categories": {}}
     have = sum(len(c["phrases"]) for c in DEFAULT_POLICY["categories"].values())
     extra: set[str] = set()
     while len(extra) < max(0, total - have):
         extra.add(f"{rng.choice(_ADJ)} {rng.choice(_BODY)} {rng.choice(_SYMPTOM)}")
-    section["categories"]["generated"] = {"action": "monitor", "priority": 5,
-                                          "phrases": sorted(extra)}
+    if extra:
+        section["categories"]["generated"] = {"action": "monitor", "priority": 5, "phrases": sorted(extra)}
     return Policy.from_section(section)
 
 
