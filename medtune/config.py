@@ -896,20 +896,25 @@ def check_hardware(cfg: Config) -> tuple[list[str], list[str]]:
         elif not cuda:
             errors.append("training.use_liger_kernel: Liger's Triton kernels need a CUDA GPU; set it to false on CPU")
     d = cfg.distributed
-    per_machine = d.num_processes // d.num_machines
-    if cuda and per_machine > n_gpu:
-        errors.append(
-            f"distributed.num_processes: {per_machine} processes per machine but only {n_gpu} GPU(s) here"
-        )
-    if not cuda and per_machine > (os.cpu_count() or 1):
-        errors.append(f"distributed.num_processes: {per_machine} processes but only {os.cpu_count()} CPU core(s) here")
-    if not cuda and d.backend != "ddp":
-        errors.append(f"distributed.backend: {d.backend} needs CUDA GPUs; use ddp (gloo) on CPU")
+    errors += process_problems(cfg, d.num_processes // d.num_machines, cuda, n_gpu, "distributed.num_processes")
+    return errors, warnings
+
+
+def process_problems(cfg: Config, per_machine: int, cuda: bool, n_gpu: int, key: str) -> list[str]:
+    """Why ``per_machine`` training processes cannot start here; shared by `validate` and `--nproc`."""
     import importlib.util
 
-    if d.backend == "deepspeed" and importlib.util.find_spec("deepspeed") is None:
-        errors.append("distributed.backend: deepspeed is not installed (pip install deepspeed), or use fsdp")
-    return errors, warnings
+    problems = []
+    if cuda and per_machine > n_gpu:
+        problems.append(f"{key}: {per_machine} processes but only {n_gpu} GPU(s) here; one process per GPU")
+    if not cuda and per_machine > (os.cpu_count() or 1):
+        problems.append(f"{key}: {per_machine} processes but only {os.cpu_count()} CPU core(s) here")
+    backend = cfg.distributed.backend
+    if not cuda and backend != "ddp":
+        problems.append(f"distributed.backend: {backend} needs CUDA GPUs; use ddp (gloo) on CPU")
+    if backend == "deepspeed" and importlib.util.find_spec("deepspeed") is None:
+        problems.append("distributed.backend: deepspeed is not installed (pip install deepspeed), or use fsdp")
+    return problems
 
 
 def validate_all(resolved: ResolvedConfig) -> list[str]:

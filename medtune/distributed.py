@@ -17,14 +17,13 @@ Nothing heavy is imported at module level.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-from medtune.config import Config
+from medtune.config import Config, process_problems
 from medtune.errors import ConfigError
 
 RUN_DIR_ENV = "MEDTUNE_RUN_DIR"  # set by the launcher: every process uses this run directory
@@ -89,19 +88,8 @@ def check_launch(cfg: Config, nproc: int, cuda: bool | None = None, n_gpu: int |
 
         cuda = torch.cuda.is_available()
         n_gpu = torch.cuda.device_count() if cuda else 0
-    d = cfg.distributed
-    problems = []
-    if nproc < 1:
-        problems.append(f"--nproc: {nproc} processes; need at least 1")
-    if cuda and nproc > (n_gpu or 0):
-        problems.append(f"--nproc: {nproc} processes but only {n_gpu} GPU(s) here; one process per GPU")
-    if not cuda and nproc > (os.cpu_count() or 1):
-        problems.append(f"--nproc: {nproc} processes but only {os.cpu_count()} CPU core(s) here")
-    if not cuda and d.backend != "ddp":
-        problems.append(f"distributed.backend: {d.backend} needs CUDA GPUs; use ddp on CPU (gloo)")
-    if d.backend == "deepspeed" and importlib.util.find_spec("deepspeed") is None:
-        problems.append("distributed.backend: deepspeed is not installed (pip install deepspeed)")
-    return problems
+    problems = [f"--nproc: {nproc} processes; need at least 1"] if nproc < 1 else []
+    return problems + process_problems(cfg, nproc, cuda, n_gpu or 0, "--nproc")
 
 
 def deepspeed_config(cfg: Config) -> dict:
