@@ -28,7 +28,6 @@ from pathlib import Path
 from medtune.config import Config, EvaluationConfig, cli_overrides, deep_merge, load_saved_config
 from medtune.errors import ConfigError, DataError, RunError
 from medtune.metrics import corpus_bleu, load_mcq, masked_loss, perplexity, rouge, score_mcq
-from medtune.metrics.likelihood import model_device
 from medtune.stats import mcnemar_exact, wilson_interval
 
 BASE, TUNED = "base", "fine_tuned"
@@ -94,40 +93,13 @@ def generate_answers(
 ) -> list[Generation]:
     """Greedy answers to each conversation's last user turn (prompt rendered with the chat
     template and the generation prompt), stopping on ``<|end|>`` or ``<|endoftext|>``."""
-    import torch
-    from tqdm.auto import tqdm
-    from transformers import GenerationConfig
-
-    from medtune.chat_template import render
     from medtune.embedded import END
-    from medtune.model import stop_token_ids
+    from medtune.model import generate_greedy
 
-    stops = stop_token_ids(tokenizer)
     end_id = tokenizer.convert_tokens_to_ids(END)
-    gen_cfg = GenerationConfig(
-        max_new_tokens=max_new_tokens, do_sample=False, eos_token_id=stops, pad_token_id=_pad_id(tokenizer)
-    )
     pairs = [split_for_generation(c) for c in conversations]
-    out: list[Generation] = []
-    device = model_device(model)
-    side = tokenizer.padding_side
-    tokenizer.padding_side = "left"  # generation continues from the right edge
-    try:
-        batches = [pairs[i : i + batch_size] for i in range(0, len(pairs), batch_size)]
-        for batch in tqdm(batches, desc=desc, disable=desc is None, leave=False):
-            texts = [render(tokenizer, prompt, add_generation_prompt=True) for prompt, _ in batch]
-            enc = tokenizer(texts, add_special_tokens=False, padding=True, return_tensors="pt").to(device)
-            with torch.no_grad():
-                seqs = model.generate(**enc, generation_config=gen_cfg)
-            for row, (_, reference) in zip(seqs[:, enc["input_ids"].shape[1] :].tolist(), batch, strict=True):
-                stop_at = next((i for i, t in enumerate(row) if t in stops), None)
-                kept = row if stop_at is None else row[:stop_at]
-                text = tokenizer.decode(kept, skip_special_tokens=True).strip()
-                ended = stop_at is not None and row[stop_at] == end_id
-                out.append(Generation(text, reference, len(kept), ended))
-    finally:
-        tokenizer.padding_side = side
-    return out
+    replies = generate_greedy(model, tokenizer, [p for p, _ in pairs], max_new_tokens, batch_size, desc)
+    return [Generation(r.text, ref, r.tokens, r.stop_id == end_id) for r, (_, ref) in zip(replies, pairs, strict=True)]
 
 
 def generation_metrics(gens: Sequence[Generation]) -> dict:

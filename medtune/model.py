@@ -9,6 +9,8 @@ from __future__ import annotations
 import importlib.util
 import logging
 import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -236,3 +238,53 @@ def load_run_for_inference(run_dir: str | Path, root: str | Path | None = None):
     else:
         model, tok = load_for_inference(cfg, merged_dir=found)
     return model, tok, cfg
+
+
+@dataclass
+class Reply:
+    text: str  # decoded without special tokens
+    tokens: int  # generated tokens before the stop token
+    stop_id: int | None  # the stop token that ended it, None when max_new_tokens ran out
+
+
+def generate_greedy(
+    model, tokenizer, conversations: Sequence[Sequence[dict]], max_new_tokens: int, batch_size: int, desc: str | None = None
+) -> list[Reply]:
+    """Greedy replies through the chat template, in input order, stopping on the stop tokens.
+
+    Prompts are left-padded (generation continues from the right edge) and batched by length so
+    batches pad little; the tokenizer's padding side is restored afterwards.
+    """
+    import torch
+    from tqdm.auto import tqdm
+    from transformers import GenerationConfig
+
+    from medtune.chat_template import render
+
+    stops = stop_token_ids(tokenizer)
+    gen_cfg = GenerationConfig(
+        do_sample=False,
+        max_new_tokens=max_new_tokens,
+        eos_token_id=stops,
+        pad_token_id=tokenizer.pad_token_id if tokenizer.pad_token_id is not None else stops[0],
+    )
+    device = model.get_input_embeddings().weight.device
+    prompts = [render(tokenizer, list(c), add_generation_prompt=True) for c in conversations]
+    order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
+    out: list[Reply | None] = [None] * len(prompts)
+    side = tokenizer.padding_side
+    tokenizer.padding_side = "left"
+    try:
+        batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+        for idx in tqdm(batches, desc=desc, disable=desc is None, leave=False):
+            enc = tokenizer([prompts[i] for i in idx], add_special_tokens=False, padding=True, return_tensors="pt").to(device)
+            with torch.no_grad():
+                seqs = model.generate(**enc, generation_config=gen_cfg)
+            for i, ids in zip(idx, seqs[:, enc["input_ids"].shape[1] :].tolist(), strict=True):
+                stop_at = next((j for j, t in enumerate(ids) if t in stops), None)
+                kept = ids if stop_at is None else ids[:stop_at]
+                text = tokenizer.decode(kept, skip_special_tokens=True).strip()
+                out[i] = Reply(text, len(kept), None if stop_at is None else ids[stop_at])
+    finally:
+        tokenizer.padding_side = side
+    return out  # type: ignore[return-value]

@@ -419,46 +419,12 @@ def chat_messages(case: Case, system_prompt: str) -> list[dict]:
 
 
 def hf_generator(model, tokenizer, max_new_tokens: int, batch_size: int) -> Callable[[list[list[dict]]], list[dict]]:
-    """Greedy batched generation through the tokenizer's chat template, stopping on stop tokens.
-
-    Prompts are left-padded (sorted by length so batches pad little) and each reply is decoded
-    without special tokens.
-    """
-    import torch
-    from transformers import GenerationConfig
-
-    from medtune.model import stop_token_ids
-
-    stops = stop_token_ids(tokenizer)
-    gen_cfg = GenerationConfig(
-        do_sample=False,
-        max_new_tokens=max_new_tokens,
-        eos_token_id=stops,
-        pad_token_id=tokenizer.pad_token_id if tokenizer.pad_token_id is not None else stops[0],
-    )
-    device = next(model.parameters()).device
+    """Greedy batched generation through the chat template (medtune.model.generate_greedy)."""
+    from medtune.model import generate_greedy
 
     def generate(conversations: list[list[dict]]) -> list[dict]:
-        prompts = [tokenizer.apply_chat_template(c, tokenize=False, add_generation_prompt=True) for c in conversations]
-        order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
-        out: list[dict | None] = [None] * len(prompts)
-        tokenizer.padding_side = "left"
-        for start in range(0, len(order), batch_size):
-            idx = order[start : start + batch_size]
-            enc = tokenizer([prompts[i] for i in idx], return_tensors="pt", padding=True, add_special_tokens=False)
-            enc = {k: v.to(device) for k, v in enc.items()}
-            with torch.no_grad():
-                seqs = model.generate(**enc, generation_config=gen_cfg)
-            new = seqs[:, enc["input_ids"].shape[1] :].tolist()
-            for i, ids in zip(idx, new, strict=True):
-                stop_at = next((j for j, t in enumerate(ids) if t in stops), None)
-                kept = ids if stop_at is None else ids[:stop_at]
-                out[i] = {
-                    "text": tokenizer.decode(kept, skip_special_tokens=True).strip(),
-                    "new_tokens": len(kept),
-                    "stopped": stop_at is not None,
-                }
-        return out  # type: ignore[return-value]
+        replies = generate_greedy(model, tokenizer, conversations, max_new_tokens, batch_size)
+        return [{"text": r.text, "new_tokens": r.tokens, "stopped": r.stop_id is not None} for r in replies]
 
     return generate
 
@@ -672,15 +638,7 @@ def check_gates(cfg: Config, overall: dict) -> list[dict]:
 
 def versions() -> dict[str, str | None]:
     """The trainer's package list plus what this report depends on (matcher, charts)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = package_versions()
-    for name in EXTRA_PACKAGES:
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            out[name] = None
-    return out
+    return package_versions(EXTRA_PACKAGES)
 
 
 def _now() -> str:
