@@ -308,6 +308,12 @@ class Config(Section):
         """The project directory: relative paths in the config resolve against it."""
         return self._root
 
+    def with_root(self, root: str | os.PathLike) -> Config:
+        """A copy whose relative paths resolve against ``root`` (a run's config read from elsewhere)."""
+        cfg = self.model_copy(deep=True)
+        cfg._root = Path(root).resolve()
+        return cfg
+
     def resolve_path(self, path: str | os.PathLike) -> Path:
         p = Path(os.path.expanduser(str(path)))
         return p if p.is_absolute() else self._root / p

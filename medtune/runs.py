@@ -24,6 +24,7 @@ import re
 import shutil
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -95,41 +96,42 @@ def new_run_dir(cfg: Config, now: datetime | None = None) -> Path:
     return candidate
 
 
-def find_run(cfg: Config, ref: str) -> Path:
+def find_run(cfg: Config, ref: str | os.PathLike) -> Path:
     """A run directory from ``runs/NAME``, ``NAME`` or ``latest`` (the newest run that has a config)."""
     root = runs_root(cfg)
+    ref = str(ref)
     if ref == "latest":
-        runs = sorted((p for p in root.glob(f"*/{CONFIG_FILE}")), key=lambda p: p.stat().st_mtime)
-        if not runs:
+        found = sorted((p for p in root.glob(f"*/{CONFIG_FILE}")), key=lambda p: p.stat().st_mtime)
+        if not found:
             raise RunError(f"no runs under {root}; train one first with `medtune train`")
-        return runs[-1].parent
+        return found[-1].parent
     for candidate in (Path(ref), cfg.resolve_path(ref), root / ref):
         if (candidate / CONFIG_FILE).is_file():
             return candidate.resolve()
     raise RunError(f"{ref}: not a run directory (no {CONFIG_FILE}); runs live under {root}")
 
 
-def load_run_config(run_dir: Path, root: Path | None = None) -> Config:
-    """The run's own config.yaml, with relative paths resolving against the project it was trained in.
+def recorded_root(run_dir: Path, cfg: Config) -> Path:
+    """The project a run was trained in: recorded in its metadata, else implied by
+    ``training.output_dir`` (``<root>/runs/NAME``), else the working directory."""
+    recorded = read_metadata(run_dir).get("project_root")
+    out = Path(cfg.training.output_dir)
+    if recorded and Path(recorded).is_dir():
+        return Path(recorded)
+    if not out.is_absolute() and ".." not in out.parts:
+        root = run_dir
+        for _ in range(len(out.parts) + 1):
+            root = root.parent
+        return root
+    return Path.cwd()
 
-    ``root`` defaults to the project directory recorded in the run's metadata, else the one that
-    ``training.output_dir`` implies (``<root>/runs/NAME``), else the working directory.
-    """
+
+def load_run_config(run_dir: Path, root: Path | None = None) -> Config:
+    """The run's own config.yaml; relative paths resolve against ``root``, by default the
+    project the run was trained in (:func:`recorded_root`)."""
     run_dir = Path(run_dir).resolve()
     cfg = load_saved_config(run_dir / CONFIG_FILE)
-    if root is None:
-        recorded = read_metadata(run_dir).get("project_root")
-        out = Path(cfg.training.output_dir)
-        if recorded and Path(recorded).is_dir():
-            root = Path(recorded)
-        elif not out.is_absolute() and ".." not in out.parts:
-            root = run_dir.parent
-            for _ in out.parts:
-                root = root.parent
-        else:
-            root = Path.cwd()
-    cfg._root = Path(root).resolve()
-    return cfg
+    return cfg.with_root(root if root is not None else recorded_root(run_dir, cfg))
 
 
 def artifact_dir(run_dir: Path) -> Path:
@@ -141,6 +143,83 @@ def artifact_dir(run_dir: Path) -> Path:
     raise RunError(
         f"{run_dir}: no {ADAPTER_DIR}/ or {MODEL_DIR}/ yet, so the run did not finish; "
         f"continue it with `medtune train --resume {run_dir}`"
+    )
+
+
+@dataclass(frozen=True)
+class Run:
+    """A trained run (or a merged export) opened once: where it is, the config its weights were
+    trained with, its metadata, and where the weights are.
+
+    ``config`` is the run's own saved config, with relative paths resolving in the project the
+    command runs in, so resume, evaluate, chat, serve, export and the safety report all read a
+    run the same way. A merged export without a run beside it carries the current config and
+    says so in ``notes``.
+    """
+
+    dir: Path | None  # the run directory; None for a merged export that has no run beside it
+    config: Config
+    metadata: dict = field(default_factory=dict)
+    adapter_dir: Path | None = None  # PEFT adapter on the base model (qlora, lora)
+    model_dir: Path | None = None  # a whole model: full/spectrum runs' model/, or a merged export
+    notes: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return (self.dir or self.model_dir or Path("?")).name
+
+    @property
+    def weights(self) -> Path | None:
+        return self.adapter_dir or self.model_dir
+
+    def require_weights(self) -> Path:
+        """The trained weights, or a clear error saying the run has not finished."""
+        if self.weights is None:
+            return artifact_dir(self.dir)  # raises the 'did not finish' error
+        return self.weights
+
+    def file(self, name: str) -> Path:
+        """A file in the run directory by its constant name (``runs.METADATA_FILE``, ...)."""
+        if self.dir is None:
+            raise RunError(f"{self.name} is a merged export without a run directory beside it: it has no {name}")
+        return self.dir / name
+
+
+def is_merged_export(path: Path) -> bool:
+    return (path / "config.json").is_file() and not (path / CONFIG_FILE).is_file()
+
+
+def open_run(cfg: Config, ref: str | os.PathLike, *, require_weights: bool = True) -> Run:
+    """Open ``runs/NAME``, ``NAME``, ``latest``, a run directory, or a merged export directory.
+
+    ``cfg`` is the current project's config: it says where runs live, and its root is where the
+    run's relative paths (dataset, model cache) resolve.
+    """
+    ref_path = Path(os.path.expanduser(str(ref)))
+    merged = next((p for p in (ref_path, cfg.resolve_path(ref_path)) if is_merged_export(p)), None)
+    if merged is not None:
+        merged = merged.resolve()
+        for run_dir in (merged, merged.parent):
+            if (run_dir / CONFIG_FILE).is_file():
+                saved = load_saved_config(run_dir / CONFIG_FILE).with_root(cfg.root)
+                return Run(run_dir, saved, read_metadata(run_dir), model_dir=merged)
+        note = f"{merged} has no run config beside it: using this project's config and system prompt"
+        return Run(None, cfg, {}, model_dir=merged, notes=(note,))
+    run_dir = find_run(cfg, ref)
+    saved = load_run_config(run_dir, cfg.root)
+    try:
+        found = artifact_dir(run_dir)
+    except RunError:
+        if require_weights:
+            raise
+        return Run(run_dir, saved, read_metadata(run_dir))
+    is_adapter = found.name == ADAPTER_DIR
+    return Run(
+        run_dir,
+        saved,
+        read_metadata(run_dir),
+        adapter_dir=found if is_adapter else None,
+        model_dir=None if is_adapter else found,
     )
 
 

@@ -9,7 +9,6 @@ import pytest
 
 from medtune.data.clean import ContentFilter, apply_system_prompt, clean_turns, dedup_key, normalize_text
 from medtune.data.dedup import exact_duplicates, lsh_bands, near_duplicates
-from medtune.data.deferral import has_deferral_language
 from medtune.data.pii import scrub
 from medtune.data.records import RowError
 from medtune.data.split import copies, eval_mask
@@ -128,7 +127,9 @@ def test_content_filter_is_whole_word_and_case_insensitive():
     ],
 )
 def test_deferral_language(text, defers):
-    assert has_deferral_language(text) is defers
+    from safety.answer import answer_defers
+
+    assert answer_defers(text) is defers
 
 
 def test_dedup_key_ignores_case_whitespace_and_system_prompt():

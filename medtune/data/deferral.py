@@ -12,26 +12,9 @@ the check is skipped and the report says why.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from medtune.config import Config
-
-DEFERRAL_LANGUAGE = re.compile(
-    r"\b(?:emergency (?:number|services?|department|room|care|line)|call (?:911|999|112|000|an ambulance|9-1-1)"
-    r"|ambulance|\b(?:911|999|112|988)\b|poison (?:control|cent(?:er|re))|crisis (?:line|lifeline)"
-    r"|(?:see|call|contact|talk to|speak to|speak with|consult|visit|ask) (?:a |your |an |the )?"
-    r"(?:doctor|gp|physician|nurse|pharmacist|midwife|obstetrician|dentist|health ?care (?:provider|professional)"
-    r"|medical professional|health professional|specialist|paediatrician|pediatrician|maternity unit)"
-    r"|seek (?:urgent |immediate |emergency )?(?:medical|professional) (?:attention|care|help|advice)"
-    r"|get (?:urgent |immediate |emergency )?medical (?:attention|care|help)|urgent care|go to (?:the |an? )?(?:hospital|er|a&e)"
-    r"|a&e)\b",
-    re.IGNORECASE,
-)
-
-
-def has_deferral_language(text: str) -> bool:
-    return DEFERRAL_LANGUAGE.search(text) is not None
 
 
 @dataclass
@@ -50,16 +33,15 @@ class DeferralCheck:
         """The check, or None and why it is skipped."""
         if not cfg.safety.enabled:
             return None, "skipped: safety.enabled is false"
-        try:
-            from safety import SafetyGuard
-        except ImportError as exc:
-            return None, f"skipped: the safety package is not importable ({exc})"
-        section = cfg.safety.model_dump()
-        section["audit"] = {"enabled": False}  # training text must not land in the audit log
-        return cls(SafetyGuard.from_config(section)), "checked with the safety package's guard"
+        from medtune.guard import build_guard
+
+        # Training text is not traffic: it must never land in the audit log.
+        return cls(build_guard(cfg, audit=False)), "checked with the safety package's guard"
 
     def answer_defers(self, answer: str) -> bool:
-        return has_deferral_language(answer) or self.guard.check_output(answer).action == "defer"
+        from safety.answer import answer_defers
+
+        return answer_defers(answer) or self.guard.check_output(answer).action == "defer"
 
     def find(self, messages: list[dict]) -> list[Inconsistency]:
         out = []
