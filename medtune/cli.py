@@ -36,9 +36,13 @@ def resolve(args: argparse.Namespace, check_paths: bool = True):
     resolved = load_config(
         args.config, args.env, args.overrides, dotenv=getattr(args, "env_file", None), check_paths=check_paths
     )
-    for w in resolved.warnings:
-        print(f"warning: {w}", file=sys.stderr)
+    _print_warnings(resolved.warnings)
     return resolved
+
+
+def _print_warnings(warnings: list[str]) -> None:
+    for w in warnings:
+        print(f"warning: {w}", file=sys.stderr)
 
 
 def cmd_config(args: argparse.Namespace) -> int:
@@ -55,23 +59,10 @@ def cmd_config(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from medtune.config import ConfigError, load_config, validate_all
+    from medtune.config import ConfigError, validate_all
 
-    try:
-        resolved = resolve(args)
-    except ConfigError as exc:
-        # Add the hardware checks when the rest of the config is readable: every problem at once.
-        problems = list(exc.problems)
-        try:
-            partial = load_config(args.config, args.env, check_paths=False, dotenv=args.env_file)
-            problems += [p for p in validate_all(partial) if p not in problems]
-        except MedtuneError:
-            pass
-        raise ConfigError(problems) from None
-    before = len(resolved.warnings)
-    problems = validate_all(resolved)
-    for w in resolved.warnings[before:]:
-        print(f"warning: {w}", file=sys.stderr)
+    resolved, problems = validate_all(args.config, args.env, args.overrides, dotenv=args.env_file)
+    _print_warnings(resolved.warnings if resolved else [])
     if problems:
         raise ConfigError(problems)
     from medtune.memory import estimate_memory, format_estimate

@@ -86,6 +86,21 @@ def test_validate_rejects_bf16_on_a_machine_without_it():
     assert "training.bf16" in out.stderr
 
 
+def test_validate_reports_a_hardware_problem_and_a_schema_problem_together():
+    """The hardware checks see the same --set values as the rest: both problems in one run."""
+    import torch
+
+    if torch.cuda.is_available() and torch.cuda.is_bf16_supported():
+        import pytest
+
+        pytest.skip("this machine supports bf16")
+    out = run_cli("validate", "--env", "dev", "--set", "training.bf16=true", "--set", "lora.r=0")
+    assert out.returncode == 2
+    assert "2 problems" in out.stderr
+    assert "lora.r: input should be greater than 0" in out.stderr
+    assert "training.bf16: this machine has no CUDA GPU" in out.stderr
+
+
 def test_validate_prints_a_memory_estimate_for_a_valid_config():
     out = run_cli("validate", "--env", "dev")
     assert out.returncode == 0, out.stderr

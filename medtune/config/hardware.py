@@ -1,0 +1,87 @@
+"""Checks that depend on this machine and process: GPUs, bf16, optional packages, process counts.
+
+They import torch, so they run only where a command is about to use the hardware: `validate`,
+`train` and the `--nproc` launcher; ``medtune config`` never loads torch.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Literal
+
+from medtune.config.layers import ResolvedConfig, resolve_config
+from medtune.config.schema import Config
+
+
+def check_hardware(cfg: Config) -> tuple[list[str], list[str]]:
+    """Checks that need torch (CUDA, bf16, process count). Run by `validate` and `train` only."""
+    import torch
+
+    errors, warnings = [], []
+    cuda = torch.cuda.is_available()
+    n_gpu = torch.cuda.device_count() if cuda else 0
+    if cfg.training.bf16 and not (cuda and torch.cuda.is_bf16_supported()):
+        where = "this machine has no CUDA GPU" if not cuda else "this GPU does not support bf16"
+        errors.append(f"training.bf16: {where}; set training.bf16=false (fp32 is used on CPU)")
+    if cfg.training.fp16 and not cuda:
+        errors.append("training.fp16: mixed fp16 needs a CUDA GPU; set training.fp16=false")
+    q = cfg.model.quantization_config
+    if cfg.fine_tuning.method == "qlora" and q.bnb_4bit_compute_dtype == "bfloat16" and not cuda:
+        warnings.append("model.quantization_config.bnb_4bit_compute_dtype: bfloat16 on CPU is slow; float32 is used")
+    if cfg.training.optim.startswith("paged_") and not cuda:
+        errors.append(f"training.optim: {cfg.training.optim} needs a CUDA GPU; use adamw_torch on CPU")
+    if cfg.model.attn_implementation == "flash_attention_2" and not cuda:
+        errors.append("model.attn_implementation: flash_attention_2 needs a CUDA GPU; use auto or sdpa")
+    if cfg.training.use_liger_kernel:
+        import importlib.util
+
+        if importlib.util.find_spec("liger_kernel") is None:
+            errors.append(
+                "training.use_liger_kernel: liger-kernel is not installed (pip install liger-kernel; it needs "
+                "a CUDA GPU and Triton); set training.use_liger_kernel=false"
+            )
+        elif not cuda:
+            errors.append("training.use_liger_kernel: Liger's Triton kernels need a CUDA GPU; set it to false on CPU")
+    d = cfg.distributed
+    errors += process_problems(cfg, d.num_processes // d.num_machines, cuda, n_gpu, "distributed.num_processes")
+    return errors, warnings
+
+
+def process_problems(cfg: Config, per_machine: int, cuda: bool, n_gpu: int, key: str) -> list[str]:
+    """Why ``per_machine`` training processes cannot start here; shared by `validate` and `--nproc`."""
+    import importlib.util
+
+    problems = []
+    if cuda and per_machine > n_gpu:
+        problems.append(f"{key}: {per_machine} processes but only {n_gpu} GPU(s) here; one process per GPU")
+    if not cuda and per_machine > (os.cpu_count() or 1):
+        problems.append(f"{key}: {per_machine} processes but only {os.cpu_count()} CPU core(s) here")
+    backend = cfg.distributed.backend
+    if not cuda and backend != "ddp":
+        problems.append(f"distributed.backend: {backend} needs CUDA GPUs; use ddp (gloo) on CPU")
+    if backend == "deepspeed" and importlib.util.find_spec("deepspeed") is None:
+        problems.append("distributed.backend: deepspeed is not installed (pip install deepspeed), or use fsdp")
+    return problems
+
+
+def validate_all(
+    config: str | os.PathLike | None = None,
+    env: str | None = None,
+    overrides: list[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    dotenv: str | os.PathLike | None | Literal[False] = None,
+) -> tuple[ResolvedConfig | None, list[str]]:
+    """Every problem `medtune validate` can find, at once: schema, paths, cross-field, safety
+    policy and hardware. Returns (config, problems); warnings are in ``config.warnings``.
+
+    The hardware checks run on the same layers (``--set`` included) even when other checks
+    failed, on the best-effort config whose offending values fell back to their defaults.
+    """
+    resolved, problems = resolve_config(config, env, overrides, environ, dotenv)
+    if resolved is None:
+        return None, problems
+    errors, warnings = check_hardware(resolved.config)
+    resolved.warnings += warnings
+    problems += [e for e in errors if e not in problems]
+    return resolved, problems

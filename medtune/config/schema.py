@@ -1,0 +1,385 @@
+"""The typed configuration: one pydantic model per section, and dict -> :class:`Config` with
+messages that name the key, the nearest valid key and the layer that set the value.
+
+Hugging Face names wherever Hugging Face has one, so users can move settings across. Unknown
+keys are errors, never silently ignored.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import os
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+
+PHI3_FUSED_TARGETS = {
+    "q_proj": "qkv_proj",
+    "k_proj": "qkv_proj",
+    "v_proj": "qkv_proj",
+    "gate_proj": "gate_up_proj",
+    "up_proj": "gate_up_proj",
+}
+PHI3_TARGETS = ("qkv_proj", "o_proj", "gate_up_proj", "down_proj")
+
+DEFAULT_SYSTEM_PROMPT = (
+    "You are a careful medical information assistant. Give clear, accurate, general health "
+    "information in plain language. You do not diagnose or prescribe. When a message describes "
+    "a possible emergency, tell the person to call their local emergency number now; for anything "
+    "that needs an examination, a diagnosis or a dosing decision, advise them to see a doctor, "
+    "nurse or pharmacist."
+)
+
+
+class Section(BaseModel):
+    """A config section: unknown keys are errors, never silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", protected_namespaces=())
+
+
+class QuantizationConfig(Section):
+    load_in_4bit: bool = True
+    bnb_4bit_compute_dtype: Literal["bfloat16", "float16", "float32"] = "bfloat16"
+    bnb_4bit_quant_type: Literal["nf4", "fp4"] = "nf4"
+    bnb_4bit_use_double_quant: bool = True
+    # The dtype packed 4-bit weights are stored in. FSDP flattens parameters of one dtype only, so
+    # QLoRA under FSDP needs it equal to the compute dtype (bfloat16); uint8 elsewhere.
+    bnb_4bit_quant_storage: Literal["uint8", "bfloat16", "float16", "float32"] = "uint8"
+
+
+class ModelConfig(Section):
+    base_model_name: str = "microsoft/Phi-4-mini-instruct"
+    revision: str | None = None
+    trust_remote_code: bool = False
+    device_map: str | None = "auto"
+    torch_dtype: Literal["auto", "bfloat16", "float16", "float32"] = "auto"
+    attn_implementation: Literal["auto", "sdpa", "eager", "flash_attention_2"] = "auto"
+    quantization_config: QuantizationConfig = Field(default_factory=QuantizationConfig)
+    cache_dir: str | None = None
+    local_files_only: bool = False
+
+
+class FineTuningConfig(Section):
+    method: Literal["qlora", "lora", "full", "spectrum"] = "qlora"
+    snr_threshold: float = Field(50.0, ge=0, le=100, description="Spectrum: percentile of SNR to keep")
+    layers_to_finetune: Literal["auto"] | list[str] = "auto"
+
+
+class LoraConfig(Section):
+    r: int = Field(16, gt=0)
+    lora_alpha: int = Field(32, gt=0)
+    lora_dropout: float = Field(0.05, ge=0, lt=1)
+    target_modules: Literal["all-linear"] | list[str] = Field(default_factory=lambda: list(PHI3_TARGETS))
+    bias: Literal["none", "all", "lora_only"] = "none"
+    task_type: Literal["CAUSAL_LM"] = "CAUSAL_LM"
+    use_rslora: bool = False
+    modules_to_save: list[str] | None = None
+
+
+class TrainingConfig(Section):
+    output_dir: str = "runs"
+    task_name: str = Field("medqa", pattern=r"^[A-Za-z0-9_.]+$")
+    num_train_epochs: float = Field(3.0, gt=0)
+    max_steps: int = -1
+    per_device_train_batch_size: int = Field(4, ge=1)
+    per_device_eval_batch_size: int = Field(4, ge=1)
+    gradient_accumulation_steps: int = Field(4, ge=1)
+    learning_rate: float = Field(2e-4, gt=0)
+    warmup_steps: int = Field(0, ge=0)
+    warmup_ratio: float = Field(0.03, ge=0, le=1)
+    lr_scheduler_type: Literal[
+        "linear", "cosine", "cosine_with_restarts", "polynomial", "constant", "constant_with_warmup"
+    ] = "cosine"
+    optim: str = "adamw_torch"
+    weight_decay: float = Field(0.0, ge=0)
+    max_grad_norm: float = Field(1.0, ge=0)
+    logging_steps: int = Field(10, ge=1)
+    save_strategy: Literal["no", "steps", "epoch"] = "steps"
+    save_steps: int = Field(100, ge=1)
+    eval_strategy: Literal["no", "steps", "epoch"] = "steps"
+    eval_steps: int = Field(100, ge=1)
+    save_total_limit: int | None = Field(3, ge=1)
+    gradient_checkpointing: bool = True
+    bf16: bool = False
+    fp16: bool = False
+    seed: int = 42
+    data_seed: int = 42
+    dataloader_num_workers: int = Field(0, ge=0)
+    dataloader_pin_memory: bool = True
+    report_to: list[str] = Field(default_factory=lambda: ["tensorboard"])
+    # Speed switches (issue: GPU training speed); each is tested on CPU against the plain path.
+    packing: bool = False
+    loss_type: Literal["nll", "chunked_nll"] = "nll"
+    use_liger_kernel: bool = False
+    torch_compile: bool = False
+
+
+class DatasetSpec(Section):
+    path: str
+    format: Literal["auto", "messages", "alpaca", "sharegpt", "oasst", "prompt_completion", "custom"] = "auto"
+    fields: dict[str, str] | None = None
+    weight: float = Field(1.0, gt=0)
+    license: str | None = None
+    name: str | None = None
+
+
+class DedupConfig(Section):
+    exact: bool = True
+    near: bool = True
+    threshold: float = Field(0.85, gt=0, le=1)
+    num_perm: int = Field(64, ge=16)
+
+
+class DataConfig(Section):
+    dataset_path: str | None = "data/medical_conversations.jsonl"
+    format: Literal["auto", "messages", "alpaca", "sharegpt", "oasst", "prompt_completion", "custom"] = "auto"
+    fields: dict[str, str] | None = None
+    license: str | None = None
+    datasets: list[DatasetSpec] = Field(default_factory=list)
+    max_seq_length: int = Field(2048, ge=16)
+    eval_dataset_size: float = Field(0.1, ge=0)
+    min_length: int = Field(8, ge=0)
+    max_length: int = Field(2048, ge=1)
+    truncation: Literal["drop", "truncate"] = "drop"
+    system_prompt_mode: Literal["replace", "prepend", "keep"] = "replace"
+    max_invalid_fraction: float = Field(0.05, ge=0, le=1)
+    pii_scrub: bool = True
+    dedup: DedupConfig = Field(default_factory=DedupConfig)
+    cache_dir: str = ".cache/medtune/data"
+    num_proc: int = Field(1, ge=1)
+
+
+class SafetyCategoryConfig(Section):
+    """A category of the safety policy. Unset fields keep the built-in category's values, so
+    adding phrases to ``emergency`` never changes its action or priority."""
+
+    action: Literal["defer", "monitor"] | None = None
+    priority: int | None = None
+    message: str | None = None
+    phrases: list[str] = Field(default_factory=list)
+
+
+class ContentFilterConfig(Section):
+    enabled: bool = True
+    blocked_terms: list[str] = Field(default_factory=list)
+    action: Literal["drop", "flag"] = "drop"
+
+
+class AuditConfig(Section):
+    enabled: bool = False
+    path: str = "logs/safety_audit.jsonl"
+    store_text: bool = False
+
+
+class SafetyEvalConfig(Section):
+    suites: list[str] = Field(default_factory=lambda: ["data/safety_eval.jsonl"])
+    min_recall: float = Field(0.9, ge=0, le=1)
+    max_false_deferral: float = Field(0.1, ge=0, le=1)
+    max_new_tokens: int = Field(64, ge=1)
+    batch_size: int = Field(32, ge=1, description="generation batch for safety-report --run/--base")
+
+
+class SafetyConfig(Section):
+    enabled: bool = True
+    system_prompt: str = DEFAULT_SYSTEM_PROMPT
+    use_default_policy: bool = True
+    negation: bool = True
+    default_message: str | None = None
+    safety_keywords: list[str] = Field(default_factory=list)
+    defer_keywords: list[str] = Field(default_factory=list)
+    categories: dict[str, SafetyCategoryConfig] = Field(default_factory=dict)
+    content_filter: ContentFilterConfig = Field(default_factory=ContentFilterConfig)
+    training_policy: Literal["flag", "drop", "rewrite"] = "flag"
+    audit: AuditConfig = Field(default_factory=AuditConfig)
+    eval: SafetyEvalConfig = Field(default_factory=SafetyEvalConfig)
+
+
+class EvaluationConfig(Section):
+    do_eval: bool = True
+    generation_samples: int = Field(20, ge=0)
+    max_new_tokens: int = Field(128, ge=1)
+    batch_size: int = Field(4, ge=1)
+    mcq_path: str | None = "data/mcq_sample.jsonl"
+
+
+class DemoConfig(Section):
+    host: str = "127.0.0.1"
+    port: int = Field(7860, ge=0, le=65535)
+    auth: str | None = None
+    share: bool = False
+    allow_public: bool = False
+    concurrency_limit: int = Field(4, ge=1)
+    max_input_chars: int = Field(8000, ge=1)
+    temperature: float = Field(0.7, ge=0)
+    top_p: float = Field(0.9, gt=0, le=1)
+    max_new_tokens: int = Field(256, ge=1)
+
+
+class FSDPConfig(Section):
+    sharding_strategy: Literal["FULL_SHARD", "SHARD_GRAD_OP", "HYBRID_SHARD", "NO_SHARD"] = "FULL_SHARD"
+    auto_wrap_policy: Literal["TRANSFORMER_BASED_WRAP", "SIZE_BASED_WRAP", "NO_WRAP"] = "TRANSFORMER_BASED_WRAP"
+    transformer_layer_cls_to_wrap: str | None = "Phi3DecoderLayer"
+    min_num_params: int = Field(0, ge=0)
+    offload_params: bool = False
+    use_orig_params: bool = True
+    cpu_ram_efficient_loading: bool = True
+    state_dict_type: Literal["FULL_STATE_DICT", "SHARDED_STATE_DICT"] = "SHARDED_STATE_DICT"
+
+
+class DistributedConfig(Section):
+    backend: Literal["ddp", "fsdp", "deepspeed"] = "ddp"
+    zero_stage: int = Field(2, ge=1, le=3)
+    deepspeed_config: str | None = None
+    offload_optimizer: bool = False
+    fsdp: FSDPConfig = Field(default_factory=FSDPConfig)
+    num_processes: int = Field(1, ge=1)
+    num_machines: int = Field(1, ge=1)
+    machine_rank: int = Field(0, ge=0)
+    main_process_ip: str | None = None
+    main_process_port: int = Field(29500, ge=1, le=65535)
+
+
+class LoggingConfig(Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_phi: bool = Field(False, description="write message text (possible PHI) to logs")
+
+
+class Config(Section):
+    """The whole resolved configuration of a run."""
+
+    model: ModelConfig = Field(default_factory=ModelConfig)
+    fine_tuning: FineTuningConfig = Field(default_factory=FineTuningConfig)
+    lora: LoraConfig = Field(default_factory=LoraConfig)
+    training: TrainingConfig = Field(default_factory=TrainingConfig)
+    data: DataConfig = Field(default_factory=DataConfig)
+    safety: SafetyConfig = Field(default_factory=SafetyConfig)
+    evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
+    demo: DemoConfig = Field(default_factory=DemoConfig)
+    distributed: DistributedConfig = Field(default_factory=DistributedConfig)
+    logging: LoggingConfig = Field(default_factory=LoggingConfig)
+
+    _root: Path = PrivateAttr(default_factory=Path.cwd)
+
+    @property
+    def root(self) -> Path:
+        """The project directory: relative paths in the config resolve against it."""
+        return self._root
+
+    def with_root(self, root: str | os.PathLike) -> Config:
+        """A copy whose relative paths resolve against ``root`` (a run's config read from elsewhere)."""
+        cfg = self.model_copy(deep=True)
+        cfg._root = Path(root).resolve()
+        return cfg
+
+    def resolve_path(self, path: str | os.PathLike) -> Path:
+        p = Path(os.path.expanduser(str(path)))
+        return p if p.is_absolute() else self._root / p
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+# --------------------------------------------------------------------------------------------
+# dict -> Config: schema errors with key path, nearest key and source.
+# --------------------------------------------------------------------------------------------
+
+
+def _all_key_paths(model: type[BaseModel] = Config, prefix: str = "") -> list[str]:
+    paths = []
+    for name, info in model.model_fields.items():
+        path = f"{prefix}.{name}" if prefix else name
+        paths.append(path)
+        ann = info.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            paths += _all_key_paths(ann, path)
+    return paths
+
+
+def nearest_key(path: str) -> str | None:
+    """The valid key path most like ``path``: a typo in the leaf, or the right leaf in the wrong section."""
+    valid = _all_key_paths()
+    parent, _, leaf = path.rpartition(".")
+    siblings = [p for p in valid if p.rpartition(".")[0] == parent]
+    close = difflib.get_close_matches(path, siblings, n=1, cutoff=0.6)
+    if close:
+        return close[0]
+    same_leaf = [p for p in valid if p.rpartition(".")[2] == leaf]
+    if same_leaf:
+        return same_leaf[0]
+    close = difflib.get_close_matches(path, valid, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def _loc_to_path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _source_for(sources: dict[str, str], path: str) -> str:
+    key = re.sub(r"\[\d+\]", "", path)
+    while key:
+        if key in sources:
+            return sources[key]
+        key = key.rpartition(".")[0]
+    return "default"
+
+
+def _schema_problems(exc: ValidationError, sources: dict[str, str]) -> tuple[list[str], list[tuple]]:
+    problems, locs = [], []
+    for err in exc.errors():
+        # Union members repeat the same complaint per member; drop the member tags from the path.
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and _UNION_TAG.fullmatch(p)))
+        locs.append(loc)
+        path = _loc_to_path(loc)
+        src = _source_for(sources, path)
+        if err["type"] == "extra_forbidden":
+            hint = nearest_key(path)
+            msg = f"{path}: unknown key" + (f"; did you mean {hint}?" if hint else "")
+            problems.append(f"{msg} (from {src})")
+        else:
+            value = err.get("input")
+            shown = repr(value) if not isinstance(value, dict) else "a mapping"
+            problems.append(f"{path}: {err['msg'].lower()}; got {shown} (from {src})")
+    return list(dict.fromkeys(problems)), locs
+
+
+_UNION_TAG = re.compile(r"literal\[.*\]|list\[.*\]|dict\[.*\]|str|int|float|bool|none")
+
+
+def _drop(data: dict, loc: tuple) -> None:
+    node: Any = data
+    for part in loc[:-1]:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            return
+    if isinstance(node, dict):
+        node.pop(loc[-1], None)
+    elif isinstance(node, list) and isinstance(loc[-1], int) and loc[-1] < len(node):
+        node.pop(loc[-1])
+
+
+def validate_data(data: dict, sources: dict[str, str]) -> tuple[Config | None, list[str]]:
+    """The typed config and the schema problems. With problems, the config is a best-effort one
+    (offending values dropped back to defaults) so the cross-field checks can still report theirs."""
+    try:
+        return Config.model_validate(data), []
+    except ValidationError as exc:
+        problems, locs = _schema_problems(exc, sources)
+    trimmed = copy.deepcopy(data)
+    for loc in locs:
+        if loc:
+            _drop(trimmed, loc)
+    try:
+        return Config.model_validate(trimmed), problems
+    except ValidationError:
+        return None, problems
