@@ -16,6 +16,7 @@ link would (HOLD_REACH words in the same sentence), not until the message ends.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from .matcher import Rule
@@ -70,17 +71,28 @@ def find_chains(norm: Normalized, found: dict[Rule, list[tuple[int, int, int]]],
             by_part[part].append((first, last))
         for part_hits in by_part:
             part_hits.sort()
+        firsts = [[h[0] for h in part_hits] for part_hits in by_part]
+        usable: dict[int, list[int]] = {}  # per "..." part: index of the next hit not negated
         for start, end in by_part[0]:
             last, negated = end, False
             for index in range(1, rule.parts):
                 gap = rule.gaps[index - 1]
+                hits_here = by_part[index]
+                after = bisect_right(firsts[index], last)  # hits are sorted: no full scan
                 if gap == ANYWHERE:
-                    nxt, far_negated = _far_part(norm, by_part[index], last)
+                    if index not in usable:
+                        usable[index] = _next_usable(norm, hits_here)
+                    nxt, far_negated = _far_part(hits_here, usable[index], after)
                 else:
-                    nxt = next((h for h in by_part[index]
-                                if last < h[0] <= last + gap + 1
-                                and GAP_STOPS.isdisjoint(norm.tokens[last + 1 : h[0]])
-                                and not _sentence_break(norm, last, h[0])), None)
+                    nxt = None
+                    for k in range(after, len(hits_here)):  # no slice: that copies the rest
+                        h = hits_here[k]
+                        if h[0] > last + gap + 1:
+                            break
+                        if (GAP_STOPS.isdisjoint(norm.tokens[last + 1 : h[0]])
+                                and not _sentence_break(norm, last, h[0])):
+                            nxt = h
+                            break
                     far_negated = False
                 if nxt is None:
                     # Hold while the next part can still start in reach, or has started
@@ -102,15 +114,24 @@ def find_chains(norm: Normalized, found: dict[Rule, list[tuple[int, int, int]]],
     return chains, hold
 
 
-def _far_part(norm: Normalized, hits: list[tuple[int, int]],
-              last: int) -> tuple[tuple[int, int] | None, bool]:
-    """The hit a "..." link goes to after token `last`: the first one that is not negated,
+def _next_usable(norm: Normalized, hits: list[tuple[int, int]]) -> list[int]:
+    """For each hit, the index of the first hit from there on that is not negated
+    (len(hits) if none): each hit's negation is computed once, not once per earlier part."""
+    usable = [len(hits)] * (len(hits) + 1)
+    for i in range(len(hits) - 1, -1, -1):
+        usable[i] = i if not is_negated(norm, *hits[i]) else usable[i + 1]
+    return usable
+
+
+def _far_part(hits: list[tuple[int, int]], usable: list[int],
+              after: int) -> tuple[tuple[int, int] | None, bool]:
+    """The hit a "..." link goes to among hits[after:]: the first one that is not negated,
     else the first one (negated), else None."""
-    later = [h for h in hits if h[0] > last]
-    for h in later:
-        if not is_negated(norm, h[0], h[1]):
-            return h, False
-    return (later[0], True) if later else (None, False)
+    if after >= len(hits):
+        return None, False
+    if usable[after] < len(hits):
+        return hits[usable[after]], False
+    return hits[after], True
 
 
 def _arriving(norm: Normalized, rule: Rule, index: int, last: int, reach: int,

@@ -120,21 +120,21 @@ def _cue_automaton():
     return compile_keys(keys)
 
 
-def context_of(norm: Normalized) -> tuple[list[tuple[str, set[int]]], list[tuple[int, int]],
+def context_of(norm: Normalized) -> tuple[list[tuple[str, set[int]]], frozenset[int],
                                          frozenset[int]]:
     """Contexts that hold for the whole text, each with the tokens of its cues, the
-    token ranges of figures of speech, and the tokens a match may start at to be a
+    tokens inside figures of speech, and the tokens a match may start at to be a
     question about the condition (ADJACENT_CUES). A match only takes a context from a cue
     outside itself ("what's the point of living" is no information question). Only
     called for texts that matched, so this second pass is rare and cheap."""
     cue_tokens: dict[str, set[int]] = {}
-    figures: list[tuple[int, int]] = []
+    figures: set[int] = set()  # every token inside a figure of speech
     toks = norm.tokens
     asked: set[int] = set()
     for end, (length, count, name) in _cue_automaton().iter(norm.padded):
         first = norm.token_index(end - length + 1)
         if name == FIGURATIVE:
-            figures.append((first, first + count - 1))
+            figures.update(range(first, first + count))
         elif name == ADJACENT:
             after = first + count
             asked.add(after)
@@ -161,16 +161,16 @@ def context_of(norm: Normalized) -> tuple[list[tuple[str, set[int]]], list[tuple
             bad = any(tok in disqualifiers for i, tok in enumerate(toks) if i not in ignored)
         if not bad:
             holding.append((name, inside))
-    return holding, figures, frozenset(asked)
+    return holding, frozenset(figures), frozenset(asked)
 
 
 def context_for(first: int, last: int, holding: list[tuple[str, set[int]]],
-                figures: list[tuple[int, int]], asked: frozenset[int] = frozenset()) -> str | None:
+                figures: frozenset[int], asked: frozenset[int] = frozenset()) -> str | None:
     """The context of the match on tokens [first, last], if any. A figure of speech
     counts when it holds the match's first or last word ("feel like I'm dying of
     boredom"); one in the middle of a longer match does not. A match right after a
     question about the condition ("what are the signs of") is informational."""
-    if any(a <= first <= b or a <= last <= b for a, b in figures):
+    if first in figures or last in figures:
         return FIGURATIVE
     if first in asked:
         return INFORMATIONAL

@@ -270,15 +270,21 @@ def _drop_contained(matches: list[Match]) -> list[Match]:
     keep one match per span and category."""
     if len(matches) < 2:
         return matches
-    kept = []
-    for i, m in enumerate(matches):
-        inside = any(
-            o.category == m.category and o.negated == m.negated
-            and o.span[0] <= m.span[0] and m.span[1] <= o.span[1]
-            and (o.span != m.span or j < i)
-            for j, o in enumerate(matches) if j != i
-        )
-        if not inside:
-            kept.append(m)
+    # One sweep per (category, negated) in (start, -end) order: a match lies inside an
+    # earlier one exactly when the farthest end seen so far reaches its end. Linear
+    # after the sort, so a text with thousands of matches stays fast.
+    order = sorted(range(len(matches)), key=lambda i: (
+        matches[i].category, matches[i].negated, matches[i].span[0], -matches[i].span[1], i))
+    dropped: set[int] = set()
+    group, reach = None, -1
+    for i in order:
+        m = matches[i]
+        if (m.category, m.negated) != group:
+            group, reach = (m.category, m.negated), -1
+        elif reach >= m.span[1]:
+            dropped.add(i)
+            continue
+        reach = max(reach, m.span[1])
+    kept = [m for i, m in enumerate(matches) if i not in dropped]
     kept.sort(key=lambda m: (m.span[0], -m.span[1]))
     return kept

@@ -152,6 +152,7 @@ class Normalized:
     tokens: list[str]
     open_end: bool  # the last token may still continue (streaming)
     _spans: list[tuple[int, int]] | None = field(default=None, repr=False)
+    _starts: list[int] | None = field(default=None, repr=False)  # pad space before token k
 
     def span(self, k: int) -> tuple[int, int]:
         """(start, end) in the original text of token `k`."""
@@ -164,8 +165,11 @@ class Normalized:
         return self.original[self.span(k)[1] : self.span(k + 1)[0]]
 
     def token_index(self, pos: int) -> int:
-        """Index of the token that starts right after the space at `pos` in `padded`."""
-        return self.padded.count(" ", 0, pos + 1) - 1
+        """Index of the token that starts right after the space at `pos` in `padded`
+        (a binary search, so that a text with thousands of matches stays linear)."""
+        if self._starts is None:
+            self._starts = list(accumulate((len(t) + 1 for t in self.tokens), initial=0))
+        return bisect_right(self._starts, pos) - 1
 
 
 def normalize(text: str) -> Normalized:
@@ -264,6 +268,10 @@ def deobfuscated(text: str, lone_first: bool = False) -> tuple[str, list[int]] |
     keep = list(chain.from_iterable(starmap(range, runs)))
     view = "".join(text[a:b] for a, b in runs)
     view_shape = "".join(shape[a:b] for a, b in runs)
+    pieces, done = [], 0  # one join, not one copy of the whole view per word
     for m in _LEET_WORD.finditer(view_shape):
-        view = view[: m.start()] + view[m.start() : m.end()].translate(_LEET) + view[m.end() :]
+        pieces += (view[done : m.start()], view[m.start() : m.end()].translate(_LEET))
+        done = m.end()
+    if pieces:
+        view = "".join(pieces) + view[done:]
     return (view, keep) if view != text else None
