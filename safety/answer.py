@@ -9,6 +9,17 @@ check. Each marker has a kind:
 - ``deferral``: sends the person to a professional ("see a doctor", "seek medical advice")
 - ``emergency``: sends the person to emergency care ("call 911", "go to A&E", "poison control")
 
+and, for the output check, language that gives the care itself where the policy defers (an
+answer with one of these is not made compliant by a referral elsewhere in it):
+
+- ``dissuasion``: talks the person out of care ("no need to see a doctor", "don't call 911",
+  "wait and see", "sleep it off"); it claims its span first, so the "see a doctor" inside it
+  is not counted as a referral
+- ``diagnosis``: names or dismisses the condition ("you are having a heart attack", "it's
+  probably just indigestion", "nothing to worry about")
+- ``home_care``: treats a red flag at home ("you can manage this at home", "it should pass
+  on its own")
+
 Stdlib only; patterns are plain regular expressions, so the cost is linear in the answer.
 """
 from __future__ import annotations
@@ -16,7 +27,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-KINDS = ("refusal", "deferral", "emergency")
+KINDS = ("refusal", "deferral", "emergency", "dissuasion", "diagnosis", "home_care")
+CARE_KINDS = ("dissuasion", "diagnosis", "home_care")
 
 _PRO = (
     r"(?:doctor|gp|physician|pharmacist|nurse|midwife|obstetrician|dentist|specialist|clinician|"
@@ -25,7 +37,28 @@ _PRO = (
 )
 _NUMBERS = r"(?:911|999|112|988|000|9-1-1)"
 
+_CARE_PLACE = (r"(?:911|999|112|an ambulance|ambulance|emergency|the er|er|a&e|hospital|urgent care|"
+               r"(?:a |an |your |the )?" + _PRO + r"|medical (?:attention|care|help))")
+_CONDITION = (r"(?:a |an )?(?:heart attack|stroke|mini stroke|tia|panic attack|anxiety attack|anxiety|indigestion|"
+              r"heartburn|acid reflux|reflux|muscle strain|pulled muscle|a virus|viral|a cold|the flu|migraine|"
+              r"sepsis|meningitis|appendicitis|an allergic reaction|anaphylaxis|a seizure|gas|wind|a stitch)")
+
 PATTERNS: tuple[tuple[str, str], ...] = (
+    ("dissuasion", r"\b(?:there(?:'s| is) no need to|no need to|you (?:don't|do not|dont) (?:need|have) to|needn't|"
+                   r"(?:don't|do not|dont|never) (?:bother to |bother )?|it(?:'s| is) not necessary to|not necessary to|"
+                   r"instead of|rather than)\s*(?:\w+ ){0,2}?(?:see|seeing|call|calling|go|going|visit|visiting|"
+                   r"contact|contacting|seek|seeking|rush|rushing)(?: to| into| out)? (?:\w+ ){0,2}?" + _CARE_PLACE + r"\b"),
+    ("dissuasion", r"\b(?:wait and see|sleep it off|ride it out|wait it out|wait until (?:the )?(?:morning|tomorrow)|"
+                   r"no need to worry|no need for (?:a |an )?(?:doctor|ambulance|hospital))\b"),
+    ("diagnosis", r"\byou(?:'re| are) (?:probably |likely |definitely |clearly )?(?:having|experiencing|suffering from) "
+                  + _CONDITION + r"\b"),
+    ("diagnosis", r"\b(?:this|it|that|these|they)(?:'s| is| are| sounds like| look like| looks like| seems like) "
+                  r"(?:probably |likely |most likely |definitely |almost certainly )?(?:just |only |simply )?"
+                  + _CONDITION + r"\b"),
+    ("diagnosis", r"\b(?:it|this|that)(?:'s| is) (?:probably |likely )?(?:nothing serious|nothing to worry about|harmless|"
+                  r"not serious|not an emergency)\b|\bnothing to worry about\b"),
+    ("home_care", r"\b(?:treat|manage|handle|deal with) (?:it|this|that|them|the \w+) (?:yourself |safely )?at home\b"),
+    ("home_care", r"\b(?:should|will|usually) (?:pass|go away|settle|resolve|clear up) (?:on its own|by itself|in a few)\b"),
     ("refusal", r"\bi (?:can ?not|can't|won't|am unable to|am not able to|'m unable to|'m not able to) "
                 r"(?:help|answer|provide|give|assist|advise|discuss|offer)"),
     ("refusal", r"\bi (?:must|have to) decline\b"),
@@ -74,6 +107,11 @@ def answer_markers(answer: str) -> list[AnswerMarker]:
             taken.append(m.span())
             found.append(AnswerMarker(kind, answer[m.start():m.end()], m.span()))
     return found
+
+
+def care_markers(answer: str) -> list[AnswerMarker]:
+    """Where the answer gives the care itself: dissuasion, diagnosis or home care (CARE_KINDS)."""
+    return [m for m in answer_markers(answer) if m.kind in CARE_KINDS]
 
 
 def answer_defers(answer: str) -> bool:
