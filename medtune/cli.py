@@ -1,5 +1,9 @@
 """The `medtune` command: a thin map from subcommands to plain functions.
 
+The only reader of argparse and the only place process-wide setup happens; nothing imports this
+module. Each command: arguments -> config resolved once (:func:`resolve`) -> one typed library
+call -> exit code. User errors (the MedtuneError family) print one message and exit 2.
+
 Keep this module import-light: `medtune --help` and `medtune config` must not load torch or
 transformers. Each command imports what it needs inside its own function.
 """
@@ -8,10 +12,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from medtune import __version__
 from medtune.errors import MedtuneError
+
+if TYPE_CHECKING:
+    from medtune.config import ResolvedConfig
+
+DATA_REPORT_DIR = "reports/data"
 
 
 def _config_args(p: argparse.ArgumentParser) -> None:
@@ -29,15 +42,37 @@ def _config_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--env-file", metavar="PATH", help="read this .env file instead of the one beside the config")
 
 
-def resolve(args: argparse.Namespace, check_paths: bool = True):
-    """Load and validate the config the command line describes."""
+def resolve(
+    args: argparse.Namespace,
+    check_paths: bool = True,
+    extra_overrides: Mapping[str, Any] | Sequence[str] = (),
+) -> ResolvedConfig:
+    """Load and validate the config the command line describes, once, and show its warnings.
+
+    ``extra_overrides`` are a command's own flags as config values (``{"demo.port": 7861}`` or
+    ``["demo.port=7861"]``, see :func:`flag_overrides`); they win over ``--set``, being the more
+    specific thing the user typed.
+    """
     from medtune.config import load_config
 
+    if isinstance(extra_overrides, Mapping):
+        # JSON is YAML: each value comes back as the same string, number or boolean.
+        extra_overrides = [f"{key}={json.dumps(value)}" for key, value in extra_overrides.items()]
     resolved = load_config(
-        args.config, args.env, args.overrides, dotenv=getattr(args, "env_file", None), check_paths=check_paths
+        args.config,
+        args.env,
+        [*args.overrides, *extra_overrides],
+        dotenv=getattr(args, "env_file", None),
+        check_paths=check_paths,
     )
     _print_warnings(resolved.warnings)
     return resolved
+
+
+def flag_overrides(args: argparse.Namespace, keys: Mapping[str, str]) -> dict[str, Any]:
+    """The flags the user gave, as config values: ``{"host": "demo.host"}`` turns ``--host X``
+    into ``{"demo.host": "X"}``. Flags left at None (or False for switches) are not overrides."""
+    return {key: getattr(args, flag) for flag, key in keys.items() if getattr(args, flag, None) not in (None, False)}
 
 
 def _print_warnings(warnings: list[str]) -> None:
@@ -81,15 +116,43 @@ def cmd_name(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from medtune.train import train_command
+    """Exit 0 when done, 130 when Ctrl-C stopped it (after saving a checkpoint)."""
+    from medtune import distributed
+    from medtune.train import train
 
-    return train_command(args)
+    cfg = resolve(args).config
+    nproc = distributed.processes_requested(args.nproc, cfg)
+    if nproc > 1 and not distributed.is_launched():
+        argv = distributed.train_args(
+            config=args.config,
+            env=args.env,
+            env_file=args.env_file,
+            overrides=args.overrides,
+            resume=args.resume,
+            allow_config_change=args.allow_config_change,
+        )
+        return distributed.launch(cfg, nproc, argv, resume=args.resume)
+    try:
+        result = train(cfg, resume=args.resume, allow_config_change=args.allow_config_change)
+    except BaseException as exc:
+        if distributed.world_size() > 1 and not isinstance(exc, KeyboardInterrupt):
+            # Say which process failed; the launcher stops the others.
+            print(f"{distributed.rank_prefix()}failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+        raise
+    return 130 if result.interrupted else 0
 
 
 def cmd_data(args: argparse.Namespace) -> int:
-    from medtune.data import data_command
+    from medtune.data import prepare_data
+    from medtune.data.report import console_summary
+    from medtune.model import load_tokenizer
 
-    return data_command(args)
+    cfg = resolve(args).config
+    out = Path(args.out or DATA_REPORT_DIR)
+    prepared = prepare_data(cfg, load_tokenizer(cfg), report_dir=out)
+    print(console_summary(prepared.report, prepared.fingerprint))
+    print(f"  report: {out / 'data_report.md'} (also data_report.json, token_lengths.png, rejects.jsonl)")
+    return 0
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -111,9 +174,15 @@ def cmd_safety_report(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from medtune.export import export_command
+    from medtune.export import export_run
+    from medtune.runs import open_run
 
-    return export_command(args)
+    run = open_run(resolve(args, check_paths=False).config, args.run)
+    if args.merge and run.adapter_dir is None and run.dir is not None:
+        print(f"note: {run.name} is a {run.config.fine_tuning.method} run: {run.model_dir.name}/ is already a whole model")
+    out = export_run(run, Path(args.out) if args.out else None, merge=args.merge)
+    print(f"exported {'merged model' if args.merge else 'run'} to {out}")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -170,9 +239,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def setup_process() -> None:
+    """Process-wide settings, before torch loads: OpenMP threads that sleep rather than spin while
+    waiting (on a busy machine spinning threads made CPU steps ten times slower), no tokenizer
+    thread pools forked into data workers, no Gradio analytics calls. Explicit settings win."""
+    if "torch" not in sys.modules:
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    setup_process()
     try:
         return int(args.func(args) or 0)
     except MedtuneError as exc:

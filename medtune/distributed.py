@@ -190,21 +190,35 @@ def launch_command(
     return argv + ["-m", "medtune", "train", *train_args]
 
 
-def train_args(args) -> list[str]:
-    """The user's `medtune train` arguments again, without --nproc: what every process runs."""
+def train_args(
+    *,
+    config: str | None = None,
+    env: str | None = None,
+    env_file: str | None = None,
+    overrides: list[str] = (),
+    resume: str | None = None,
+    allow_config_change: bool = False,
+) -> list[str]:
+    """The user's `medtune train` arguments again, without --nproc: what every process runs.
+
+    Each process resolves the same layers itself (files, .env, environment, --set), so all of them
+    hold the same config and the run's provenance says where each value came from.
+    """
     out: list[str] = []
-    for flag, value in (("--config", args.config), ("--env", args.env), ("--env-file", args.env_file), ("--resume", args.resume)):
+    for flag, value in (("--config", config), ("--env", env), ("--env-file", env_file), ("--resume", resume)):
         if value:
             out += [flag, str(value)]
-    for item in args.overrides:
+    for item in overrides:
         out += ["--set", item]
-    if args.allow_config_change:
+    if allow_config_change:
         out.append("--allow-config-change")
     return out
 
 
-def launch(args, cfg: Config, nproc: int) -> int:
-    """Start ``nproc`` training processes on this machine and wait for them; their exit status."""
+def launch(cfg: Config, nproc: int, argv_train: list[str], resume: str | None = None) -> int:
+    """Start ``nproc`` processes running ``medtune train ARGV_TRAIN`` (see :func:`train_args`) on
+    this machine and wait for them; their exit status. A new run (no ``resume``) gets its
+    directory name chosen here, once, for all of them."""
     import torch
 
     from medtune import runs
@@ -214,14 +228,14 @@ def launch(args, cfg: Config, nproc: int) -> int:
     if problems:
         raise ConfigError(problems)
     env = dict(os.environ)
-    if not args.resume:
+    if not resume:
         env[RUN_DIR_ENV] = str(runs.new_run_dir(cfg))  # one name for all processes, chosen once
     if cuda:
         env.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // nproc)))
     ds_file = None
     if cfg.distributed.backend == "deepspeed":
         ds_file = write_deepspeed_config(cfg, runs.runs_root(cfg) / ".launch")
-    argv = launch_command(cfg, nproc, train_args(args), cuda, ds_file)
+    argv = launch_command(cfg, nproc, argv_train, cuda, ds_file)
     print(f"launching {nproc * cfg.distributed.num_machines} processes ({cfg.distributed.backend}"
           f"{', gloo on CPU' if not cuda else ''}): accelerate launch {' '.join(argv[3:])}", flush=True)
     rc = subprocess.call(argv, env=env)

@@ -13,34 +13,24 @@ from pathlib import Path
 
 from medtune import runs
 from medtune.errors import RunError
+from medtune.runs import Run
 
 
-def export_command(args) -> int:
-    from medtune.cli import resolve
-
-    cfg = resolve(args, check_paths=False).config
-    run_dir = runs.find_run(cfg, args.run)
-    out = export_run(run_dir, Path(args.out) if args.out else None, merge=args.merge, root=cfg.root)
-    print(f"exported {'merged model' if args.merge else 'run'} to {out}")
-    return 0
-
-
-def export_run(run_dir: Path, out: Path | None = None, merge: bool = False, root: Path | None = None) -> Path:
-    """Export a finished run; returns the output directory (default RUN/export or RUN/merged)."""
-    run_dir = Path(run_dir)
-    cfg = runs.load_run_config(run_dir, root)
-    source = runs.artifact_dir(run_dir)
-    out = Path(out) if out else run_dir / ("merged" if merge else "export")
+def export_run(run: Run, out: Path | None = None, merge: bool = False) -> Path:
+    """Export a finished run (from :func:`medtune.runs.open_run`); returns the output directory
+    (default RUN/export or RUN/merged). ``merge`` on a full or Spectrum run copies its whole model,
+    which is already what a merge would give."""
+    source = run.require_weights()
+    if run.dir is None:
+        raise RunError(f"{run.name} is already a merged export; nothing to export")
+    out = Path(out) if out else run.dir / ("merged" if merge else "export")
     if out.exists() and any(out.iterdir()):
         raise RunError(f"{out} exists and is not empty; choose another --out or remove it")
-    is_adapter = source.name == runs.ADAPTER_DIR
-    if merge and is_adapter:
-        _merge(cfg, source, out)
+    if merge and run.adapter_dir is not None:
+        _merge(run.config, run.adapter_dir, out)
     else:
-        if merge:
-            print(f"note: {run_dir.name} is a {cfg.fine_tuning.method} run: {source.name}/ is already a whole model")
         shutil.copytree(source, out, dirs_exist_ok=True)
-    card = run_dir / runs.CARD_FILE
+    card = run.file(runs.CARD_FILE)
     if card.is_file():
         shutil.copy2(card, out / runs.CARD_FILE)
     return out

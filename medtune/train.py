@@ -55,27 +55,8 @@ class RunPlan:
 
 
 # --------------------------------------------------------------------------------------------
-# The command and the recipe
+# The recipe
 # --------------------------------------------------------------------------------------------
-
-
-def train_command(args) -> int:
-    """`medtune train`: exit 0 when done, 130 when Ctrl-C stopped it (after saving a checkpoint)."""
-    from medtune.cli import resolve
-
-    _cpu_friendly_threads()
-    resolved = resolve(args)
-    nproc = distributed.processes_requested(args.nproc, resolved.config)
-    if nproc > 1 and not distributed.is_launched():
-        return distributed.launch(args, resolved.config, nproc)
-    try:
-        result = train(resolved.config, resume=args.resume, allow_config_change=args.allow_config_change)
-    except BaseException as exc:
-        if distributed.world_size() > 1 and not isinstance(exc, KeyboardInterrupt):
-            # Say which process failed; the launcher stops the others.
-            print(f"{distributed.rank_prefix()}failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
-        raise
-    return 130 if result.interrupted else 0
 
 
 def train(cfg: Config, resume: str | None = None, allow_config_change: bool = False) -> TrainResult:
@@ -634,14 +615,6 @@ def say(msg: str) -> None:
 
 def _now() -> str:
     return datetime.now().isoformat(timespec="seconds")
-
-
-def _cpu_friendly_threads() -> None:
-    """OpenMP threads that sleep rather than spin while waiting: on a busy machine (CI runners, shared
-    dev boxes) spinning threads made CPU steps ten times slower. Only effective before torch loads;
-    an explicit OMP_WAIT_POLICY wins."""
-    if "torch" not in sys.modules:
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 def _quiet_libraries() -> None:

@@ -177,7 +177,9 @@ def test_train_args_are_passed_through_without_nproc():
     args = build_parser().parse_args(
         ["train", "--env", "prod", "--nproc", "8", "--set", "a.b=1", "--config", "c.yaml", "--resume", "latest", "--allow-config-change"]
     )
-    assert distributed.train_args(args) == [
+    passed = dict(config=args.config, env=args.env, env_file=args.env_file, overrides=args.overrides)
+    passed |= dict(resume=args.resume, allow_config_change=args.allow_config_change)
+    assert distributed.train_args(**passed) == [
         "--config", "c.yaml", "--env", "prod", "--resume", "latest", "--set", "a.b=1", "--allow-config-change"
     ]
     assert distributed.processes_requested(args.nproc, None) == 8

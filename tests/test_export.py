@@ -99,12 +99,13 @@ def test_the_adapter_and_the_merged_model_reload_in_a_fresh_process(tiny_run, ti
 def test_exporting_the_adapter_alone(tiny_run, tmp_path):
     from medtune.export import export_run
 
-    out = export_run(tiny_run, tmp_path / "adapter-only")
+    run = runs.open_run(runs.load_run_config(tiny_run), tiny_run)
+    out = export_run(run, tmp_path / "adapter-only")
     for name in ("adapter_model.safetensors", "adapter_config.json", "tokenizer.json", "generation_config.json", "README.md"):
         assert (out / name).is_file(), name
     assert "Medical disclaimer" in (out / "README.md").read_text()
     with pytest.raises(RunError, match="not empty"):
-        export_run(tiny_run, out)
+        export_run(run, out)
 
 
 def test_an_unfinished_run_cannot_be_exported(tiny_project, load_tiny_config, capsys):

@@ -18,10 +18,8 @@ The trainer's seam: ``prepare_data(cfg, tokenizer, report_dir=None) -> PreparedD
 | cache.py | fingerprint and on-disk cache |
 | report.py | data_report.json / .md, token_lengths.png |
 | pipeline.py | the stages in order |
-| command.py | ``medtune data`` |
 """
 
-from medtune.data.command import data_command
 from medtune.data.pipeline import PreparedData, prepare_data
 
-__all__ = ["PreparedData", "data_command", "prepare_data"]
+__all__ = ["PreparedData", "prepare_data"]

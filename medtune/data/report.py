@@ -148,3 +148,23 @@ def markdown(r: dict) -> str:
 
 def drop_counts(counter) -> dict:
     return {reason: int(counter.get(reason, 0)) for reason in DROP_REASONS}
+
+
+def console_summary(report: dict, fingerprint: str) -> str:
+    """The few lines `medtune data` prints: rows kept and dropped, PII, deferral, token lengths."""
+    rows = report["rows"]
+    dropped = ", ".join(f"{k} {v}" for k, v in rows["dropped"].items() if v) or "none"
+    pii = ", ".join(f"{k} {v}" for k, v in report["pii"]["replacements"].items()) or "none"
+    hit = report.get("cache", {}).get("hit")
+    split, deferral, train_tokens = report["split"], report["deferral"], report["token_lengths"]["train"]
+    lines = [
+        f"data: {rows['input']} conversations in, {rows['kept']} kept "
+        f"({split['train']} train, {split['eval']} eval; {split['train_weighted']} train rows after weights)",
+        f"  dropped: {dropped}",
+        f"  PII replaced: {pii}",
+        f"  deferral consistency: {deferral['status']}; {deferral['inconsistent']} inconsistent ({deferral['policy']})",
+        f"  tokens per conversation: p50 {train_tokens.get('p50', '-')}, p99 {train_tokens.get('p99', '-')}, "
+        f"max {train_tokens.get('max', '-')}",
+        f"  fingerprint {fingerprint[:16]} ({'cache hit' if hit else 'processed'})",
+    ]
+    return "\n".join(lines)
