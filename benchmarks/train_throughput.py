@@ -232,7 +232,7 @@ def _medtune_config(opts: dict, spec: dict, batch: int, run_dir: Path):
             "gradient_accumulation_steps": 1, "learning_rate": 2e-4, "warmup_ratio": 0.0, "lr_scheduler_type": "constant",
             "optim": opts["optim"], "bf16": opts["cuda"], "gradient_checkpointing": True, "logging_steps": 1,
             "save_strategy": "no", "eval_strategy": "no", "report_to": [], "seed": opts["seed"], "data_seed": opts["seed"],
-            "dataloader_num_workers": 0, "packing": bool(spec.get("packing")), "loss_type": "nll",
+            "dataloader_num_workers": 0, "packing": bool(spec.get("packing")),
             "use_liger_kernel": liger, "torch_compile": bool(spec.get("compile")),
         },
         "data": {"max_seq_length": opts["max_len"], "max_length": opts["max_len"]},

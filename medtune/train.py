@@ -337,8 +337,8 @@ def training_arguments(cfg: Config, run_dir: Path, has_eval: bool):
         use_cpu=not cuda,
         # TRL
         max_length=cfg.data.max_seq_length,  # TRL's default is 1024
-        # TRL >= 1.0 always computes nll through its chunked, fused LM head (the full logits are never
-        # built); "chunked_nll" is a deprecated alias of the same thing, so both map to "nll".
+        # TRL >= 1.0 computes nll through its chunked, fused LM head (the full logits are never built);
+        # its other loss (dft) is a different objective, so the config has no loss_type to choose.
         loss_type="nll",
         # Liger's RoPE kernel rotates the whole head dim; Phi-4-mini rotates 75% of it. TRL turns
         # Liger's fused cross-entropy off itself (its fused LM head already does that job).

@@ -199,6 +199,29 @@ def test_llama_style_targets_are_mapped_to_phi3_fused_modules_with_a_warning(pro
     assert any("fuse" in w and "qkv_proj" in w and "gate_up_proj" in w for w in r.warnings)
 
 
+def test_checking_a_config_never_changes_it(project):
+    """The checks report; only the resolution applies the unambiguous fused-module rename."""
+    from medtune.config import Config, check_config
+
+    cfg = Config.model_validate({"model": {"base_model_name": "embedded:tiny-phi4-mini"}, "lora": {"target_modules": ["q_proj"]}})
+    before = cfg.to_dict()
+    errors, warnings = check_config(cfg, check_paths=False)
+    assert cfg.to_dict() == before and cfg.lora.target_modules == ["q_proj"]
+    assert errors == [] and all("fuse" not in w for w in warnings)
+
+
+def test_there_is_no_loss_type_to_set_and_ignore(project):
+    """TRL always computes nll through its fused, chunked LM head; a loss_type key would do nothing."""
+    with pytest.raises(ConfigError, match="training.loss_type: unknown key"):
+        load(project, overrides=["training.loss_type=chunked_nll"])
+
+
+def test_warnings_are_returned_not_printed(project, capsys):
+    r = load(project, overrides=["model.trust_remote_code=true"])
+    assert any("trust_remote_code" in w for w in r.warnings)
+    assert capsys.readouterr().err == ""
+
+
 def test_lora_rank_must_be_positive(project):
     with pytest.raises(ConfigError, match="lora.r"):
         load(project, overrides=["lora.r=0"])

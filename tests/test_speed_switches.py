@@ -1,6 +1,6 @@
 """The GPU speed switches (issue 10), each proved on CPU against the plain path with the embedded model.
 
-- training.loss_type: TRL's fused, chunked LM head ("nll"; "chunked_nll" is its alias) gives the same
+- the loss: TRL's fused, chunked LM head (always on; there is no training.loss_type) gives the same
   per-step losses as the model's own forward with labels (full logits), same seed, same batches.
 - training.packing: padding-free best-fit packing. It changes which sequences share a batch, so
   per-step losses cannot match; what must match is the loss of the same data: the summed token
@@ -72,15 +72,13 @@ def test_fused_loss_matches_the_models_own_loss_step_by_step(project, load_tiny_
     from transformers import Trainer
 
     fused, _ = _trainer(load_tiny_config(project), tmp_path / "a")
-    alias, _ = _trainer(load_tiny_config(project, "training.loss_type=chunked_nll"), tmp_path / "b")
     plain, _ = _trainer(load_tiny_config(project), tmp_path / "c")
     # The unoptimised path: transformers' own compute_loss, i.e. the model's forward with labels,
     # which builds the full logits and takes their cross-entropy.
     plain.compute_loss = types.MethodType(Trainer.compute_loss, plain)
 
-    a, b, c = _step_losses(fused), _step_losses(alias), _step_losses(plain)
+    a, c = _step_losses(fused), _step_losses(plain)
     assert len(a) == STEPS and all(math.isfinite(x) for x in a)
-    assert b == a  # chunked_nll is the same computation
     assert c == pytest.approx(a, rel=1e-4, abs=1e-4)
     assert a[-1] < a[0]  # and it trains
 
@@ -161,7 +159,7 @@ def test_the_production_config_turns_on_the_switches_expected_to_win():
 
     cfg = load_config(REPO / "config.yaml", env="prod", environ={}, dotenv=False, check_paths=False).config
     t = cfg.training
-    assert t.packing and t.loss_type == "nll" and t.gradient_checkpointing
+    assert t.packing and t.gradient_checkpointing
     assert not t.use_liger_kernel and not t.torch_compile  # optional installs; not yet measured on an H200
 
 

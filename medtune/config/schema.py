@@ -110,9 +110,9 @@ class TrainingConfig(Section):
     dataloader_num_workers: int = Field(0, ge=0)
     dataloader_pin_memory: bool = True
     report_to: list[str] = Field(default_factory=lambda: ["tensorboard"])
-    # Speed switches (issue: GPU training speed); each is tested on CPU against the plain path.
+    # Speed switches (issue: GPU training speed); each is tested on CPU against the plain path. There is
+    # no loss_type: TRL >= 1.0 always computes nll through its fused, chunked LM head.
     packing: bool = False
-    loss_type: Literal["nll", "chunked_nll"] = "nll"
     use_liger_kernel: bool = False
     torch_compile: bool = False
 
