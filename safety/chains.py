@@ -28,6 +28,10 @@ from .variants import ANYWHERE, DEFAULT_GAP
 GAP_NEGATIONS = frozenset(
     "no not never dont doesnt didnt isnt wasnt arent werent hasnt havent hadnt without "
     "nothing none neither nor cant cannot".split())
+# ... unless it negates the end of the pain, not the pain: "my chest doesn't stop hurting".
+GAP_CONTINUES = frozenset(
+    "stop stopped stopping quit ease eased easing let go settle settled improve improved "
+    "get got getting help helped helping fade faded subside subsided".split())
 _ELLIPSIS = re.compile(r"\.{2,}|\u2026")
 # Units between parts break a chain: "took 20 mg of ibuprofen" is a dose, not 20 pills.
 GAP_STOPS = frozenset("mg mcg ml milligram milligrams microgram micrograms iu".split())
@@ -106,12 +110,17 @@ def find_chains(norm: Normalized, found: dict[Rule, list[tuple[int, int, int]]],
                         hold = start if hold is None else min(hold, start)
                     break
                 negated = negated or far_negated or (
-                    gap != ANYWHERE
-                    and not GAP_NEGATIONS.isdisjoint(norm.tokens[last + 1 : nxt[0]]))
+                    gap != ANYWHERE and _gap_negated(norm.tokens, last + 1, nxt[0]))
                 last = nxt[1]
             else:
                 chains.append(Chain(rule, start, last, negated))
     return chains, hold
+
+
+def _gap_negated(toks: list[str], start: int, end: int) -> bool:
+    """A negation word among toks[start:end] that does not negate a stop ("doesn't stop")."""
+    return any(toks[k] in GAP_NEGATIONS and not (k + 1 < len(toks) and toks[k + 1] in GAP_CONTINUES)
+               for k in range(start, end))
 
 
 def _next_usable(norm: Normalized, hits: list[tuple[int, int]]) -> list[int]:

@@ -20,7 +20,7 @@ PRE_TRIGGERS = (
     "no history of", "no evidence of", "no episodes of", "ruled out", "rules out",
     "absence of", "not having", "not experiencing", "not had", "not any", "don't have",
     "doesn't have", "didn't have", "haven't had", "hasn't had", "hasn't got",
-    "haven't got", "no longer have", "no longer has", "no more", "nor", "neither",
+    "haven't got", "no more", "nor", "neither",
     "none of", "not", "don't", "doesn't", "didn't", "haven't", "hasn't", "isn't",
     "wasn't", "aren't", "weren't", "zero", "nil",
 )
@@ -38,7 +38,7 @@ POST_TRIGGERS = (
 # Trigger followed by these words is not a negation ("no one is helping me").
 PSEUDO_AFTER = {
     "no": ("one", "idea", "matter", "doubt", "way", "better", "relief", "improvement",
-           "change", "help", "clue", "end", "sooner", "time", "longer able"),
+           "change", "help", "clue", "end", "sooner", "time", "longer", "wonder"),
     "without": ("warning", "any warning", "stopping", "relief", "help"),
     "not any": ("better",),
     "not": ("sure", "only", "just", "certain", "even", "better", "improving", "getting",
@@ -52,12 +52,32 @@ PSEUDO_AFTER = {
 }
 # "without" after these words is a double negative ("can't walk without chest pain").
 _DOUBLE_NEGATIVE = {"cant", "cannot", "couldnt", "not", "unable", "never"}
-# Words that close a negation's scope, as NegEx terminators do.
+# Words that close a negation's scope, as NegEx terminators do; conjunctions and
+# subjects start another clause, so "no energy and chest pain", "no signal so I'm having
+# chest pain" are not negations of the red flag ("no fever or chest pain" still is).
 TERMINATOR_WORDS = {
     "but", "however", "although", "though", "except", "yet", "still", "until",
     "whereas", "suddenly", "now", "today", "then",
+    "and", "with", "plus", "also", "while", "because", "cause", "since", "after", "when",
+    "so", "as", "if", "who", "which", "that", "where", "i", "im", "ive", "he", "hes",
+    "she", "shes", "it", "its", "they", "theyre", "we", "you",
 }
 TERMINATOR_CHARS = frozenset(".;!?\n\r\u2026\u3002\uff01\uff1f\uff1b\u061f")
+# A negation does not reach across these either: "My dad, no longer responsive, isn't
+# breathing", "no energy, crushing chest pain". (A chain's parts may: they are one phrase.)
+SCOPE_CHARS = TERMINATOR_CHARS | frozenset(",:()[]{}\u2013\u2014")
+# A negation word right before a trigger cancels it: "haven't ruled out", "has not
+# resolved", "wasn't negative for".
+NEGATED_TRIGGER = frozenset(
+    "not never cant cannot couldnt havent hasnt hadnt didnt dont doesnt isnt wasnt "
+    "arent werent wont wouldnt".split())
+# After "never had" (or any negation) these say the finding is new and here now: "I've
+# never had chest pain like this before", "... and it started 10 minutes ago".
+NOVELTY = tuple(tuple(p.split()) for p in (
+    "before", "like this", "like that", "this bad", "so bad", "this severe", "this intense",
+    "this strong", "this painful", "this much", "ever", "until", "till", "started",
+    "starting", "began", "begun", "ago", "came on", "suddenly", "right now", "first time"))
+NOVELTY_REACH = 12  # words after the match, in the same sentence
 _INTERJECTION_CHARS = frozenset(",:-\u2013\u2014")  # "No, I can't breathe"
 
 def _index(phrases: tuple[str, ...], key_at: int) -> dict[str, list[tuple[str, ...]]]:
@@ -65,6 +85,8 @@ def _index(phrases: tuple[str, ...], key_at: int) -> dict[str, list[tuple[str, .
     index: dict[str, list[tuple[str, ...]]] = {}
     for phrase in phrases:
         for variant in expand(phrase):
+            if "no longer" in variant:  # "he is no longer breathing" negates nothing
+                continue
             toks = tuple(variant.split())
             index.setdefault(toks[key_at], []).append(toks)
     return index
@@ -89,7 +111,30 @@ _PSEUDO.update({t: _PSEUDO[(k,)] for t, k in _KEY.items() if len(t) > 1 and (k,)
 
 
 def _breaks(norm: Normalized, left: int) -> bool:
-    return not TERMINATOR_CHARS.isdisjoint(norm.gap(left))
+    return not SCOPE_CHARS.isdisjoint(norm.gap(left))
+
+
+def _cancelled(norm: Normalized, start: int) -> bool:
+    """A negation word right before a trigger, in the same clause: "haven't (yet) ruled
+    out" (but not "no fever, no chest pain")."""
+    toks = norm.tokens
+    k = start - 1
+    if k >= 1 and toks[k] == "yet" and not _breaks(norm, k - 1):
+        k -= 1
+    return k >= 0 and toks[k] in NEGATED_TRIGGER and not _breaks(norm, k)
+
+
+def _announces_new(norm: Normalized, last: int) -> bool:
+    """The rest of the sentence says the finding is new ("like this before", "started")."""
+    toks = norm.tokens
+    end = min(len(toks), last + 1 + NOVELTY_REACH)
+    for j in range(last + 1, end):
+        if not TERMINATOR_CHARS.isdisjoint(norm.gap(j - 1)):
+            return False
+        for cue in NOVELTY:
+            if tuple(toks[j : j + len(cue)]) == cue:
+                return True
+    return False
 
 
 def _is_pseudo(norm: Normalized, trigger: tuple[str, ...], start: int) -> bool:
@@ -120,7 +165,9 @@ def is_negated(norm: Normalized, first: int, last: int) -> bool:
                 start = j - len(trigger) + 1
                 if 0 <= start < first and tuple(toks[start : j + 1]) == trigger:
                     reach = SHORT_REACH.get(_KEY[trigger], WINDOW)
-                    if first - 1 - j <= reach and not _is_pseudo(norm, trigger, start):
+                    if (first - 1 - j <= reach and not _is_pseudo(norm, trigger, start)
+                            and not _cancelled(norm, start)
+                            and not _announces_new(norm, last)):
                         return True
             j -= 1
     after = toks[last + 1 : last + POST_WINDOW + 2]
@@ -130,7 +177,7 @@ def is_negated(norm: Normalized, first: int, last: int) -> bool:
             if _breaks(norm, j - 1) or toks[j] in TERMINATOR_WORDS:
                 break
             for trigger in _POST_BY_FIRST.get(toks[j], ()):
-                if tuple(toks[j : j + len(trigger)]) == trigger:
+                if tuple(toks[j : j + len(trigger)]) == trigger and not _cancelled(norm, j):
                     return True
             j += 1
     return False

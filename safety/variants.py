@@ -169,6 +169,14 @@ CONTRACTIONS: dict[str, tuple[str, ...]] = {
     "theres": ("there is", "there s"),
 }
 
+# Spellings that mean the same inside a phrase but are not contractions (so phrases are
+# not rewritten to them): "isn't breathing" is also "is no longer breathing", an
+# emergency, never a negation.
+ALSO_SPELLED: dict[str, tuple[str, ...]] = {
+    "not": ("no longer",), "isnt": ("is no longer",), "wasnt": ("was no longer",),
+    "arent": ("are no longer",), "hasnt": ("has no longer",),
+}
+
 _FAMILY_OF = {word: family for family in WORD_FAMILIES for word in family}
 # Multi-word spellings rewritten to the contracted token before expansion.
 _EXPANDED = sorted(
@@ -212,7 +220,7 @@ def token_forms(token: str) -> list[str]:
     forms: list[str] = []
     for word in _FAMILY_OF.get(token, (token,)):
         dropped_g = (word[:-1],) if word.endswith("ing") and len(word) > 5 else ()
-        for form in (word, *CONTRACTIONS.get(word, ()), *dropped_g):
+        for form in (word, *CONTRACTIONS.get(word, ()), *ALSO_SPELLED.get(word, ()), *dropped_g):
             if form not in forms:
                 forms.append(form)
     return forms
