@@ -38,7 +38,8 @@ from typing import Any
 
 from medtune.config import Config, config_hash, load_saved_config
 from medtune.errors import MedtuneError, RunError
-from medtune.runs import find_run, git_state, package_versions
+from medtune.provenance import git_state, package_versions
+from medtune.runs import find_run
 from medtune.stats import mcnemar_exact, percentile, wilson_interval
 
 SCHEMA = "medtune.safety_report/1"
