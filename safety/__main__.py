@@ -17,13 +17,28 @@ DEFAULT_CONFIG = "config.yaml"
 
 
 def _guard(args: argparse.Namespace) -> SafetyGuard:
-    """--config, else ./config.yaml if present, else the built-in policy."""
+    """--config, else ./config.yaml if present, else the built-in policy.
+
+    With medtune installed, the guard medtune itself builds from these files (same layers, same
+    audit rules), so this command and `medtune chat` enforce one policy.
+    """
     config = args.config
     if config is None and Path(DEFAULT_CONFIG).is_file():
         config = DEFAULT_CONFIG
     if config is None:
         return SafetyGuard.from_config(None)
-    return SafetyGuard.from_config(config, env=args.env)
+    from .config import medtune_config
+
+    cfg = medtune_config(config, args.env)
+    if cfg is None:
+        return SafetyGuard.from_config(config, env=args.env)
+    from medtune.errors import MedtuneError
+    from medtune.guard import build_guard
+
+    try:
+        return build_guard(cfg)
+    except MedtuneError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def format_decision(decision: Decision) -> str:
@@ -33,9 +48,14 @@ def format_decision(decision: Decision) -> str:
         where = f"message {m.message_index}, " if m.message_index is not None else ""
         lines.append(f"  {m.rule_id}: {m.phrase!r} matched {m.text!r} at {where}"
                      f"{m.span[0]}-{m.span[1]}" + (f" [{', '.join(notes)}]" if notes else ""))
+    if decision.reason:
+        lines.append(f"  why: {decision.reason}")
     if decision.message:
         lines.append("")
         lines.append(decision.message)
+    if decision.notice:
+        lines.append("")
+        lines.append(decision.notice)
     return "\n".join(lines)
 
 

@@ -43,7 +43,9 @@ _NAMES = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _NAME_TO_MEDICINE), 
 _RX = re.compile(r"\b(" + "|".join(sorted(map(re.escape, PRESCRIPTION_ONLY), key=len, reverse=True))
                  + r")\b", re.IGNORECASE)
 _UNIT = r"(mg|milligrams?|mcg|micrograms?|µg|ug|g|grams?|gm)\b"
-_STRENGTH = re.compile(_NUM + r"\s*-?\s*" + _UNIT + r"(?!\s*(?:/|per)\s*(?:kg|ml|kilo))", re.IGNORECASE)
+_STRENGTH = re.compile(_NUM + r"\s*-?\s*" + _UNIT + r"(?!\s*(?:/|per)\s*(?:kg|ml|kilo))"
+                       r"(?!\s+of\s+(?:dietary\s+)?(?:fiber|fibre|protein|sugars?|salt|sodium|fat|carbs?|carbohydrates?|"
+                       r"alcohol|caffeine|calcium|potassium|iron|vitamins?|magnesium|omega|folic))", re.IGNORECASE)
 _FORM = (r"(?:(?:extra[- ]strength|regular[- ]strength|maximum[- ]strength|(?!(?:mg|mcg|g|gm|grams?|milligrams?)\b)\w+)\s+)?"
          r"(?:tablets?|pills?|capsules?|caplets?|tabs?|gel ?caps?|softgels?|liqui-?gels?|doses?)\b")
 _COUNT = re.compile(
@@ -82,6 +84,9 @@ _CHANGE = re.compile(
 _ADVISE_ASK = re.compile(r"\b(?:talk|speak|check|ask|consult|contact|call)\b[^.!?]{0,30}\b(?:doctor|prescriber|"
                          r"gp|nurse|pharmacist|diabetes team|clinic)\b|\bwithout (?:talking|speaking|checking|asking)\b",
                          re.IGNORECASE)
+_AMOUNT = re.compile(r"\b(?:\d+(?:[.,]\d+)?|half|one|two|three|four)\s*(?:-\s*\d+\s*)?(?:mg|ml|milligrams?|"
+                     r"millilit(?:re|er)s?|teaspoons?|tsp|tablets?|chewables?|drops?)\b", re.IGNORECASE)
+_OWNER = re.compile(r"(?:^|\b(?:i|please|then|and|just)\s+)$|\b(?:your|my|his|her|their)\b", re.IGNORECASE)
 _SENTENCE = re.compile(r"(?:[^.!?\n]|\.(?=\d))+[.!?\n]*")
 _MOST_GENEROUS = {"single_mg": max(s["single_mg"] for s in LIMITS.values()),
                   "daily_mg": max(s["daily_mg"] for s in LIMITS.values())}
@@ -194,6 +199,8 @@ def check_doses(text: str, *, role: str = "answer") -> list[DoseFinding]:
             per_day = per_dose * factor if factor else None
         if per_dose is None and per_day is None:
             continue
+        if medicine is None and not (counts or _MEDICINE_WORD.search(sentence)):
+            continue  # "20 to 35 grams of fiber", "type 2G": an amount, but of no medicine
         if role == "answer" and _WARNING.search(sentence):
             continue  # "never take more than 4 g a day" warns; it does not instruct
         limits = LIMITS.get(medicine) if medicine else None
@@ -211,15 +218,20 @@ def _child_dose(sentence: str, role: str) -> bool:
     if not _CHILD.search(sentence):
         return False
     if role == "answer":
-        return bool(_DOSE_WORD.search(sentence) and re.search(r"\d|" + "|".join(_NUMBER_WORDS), sentence, re.I))
+        return bool(_AMOUNT.search(sentence) and (_NAMES.search(sentence) or _MEDICINE_WORD.search(sentence)))
     return bool(_DOSE_QUESTION.search(sentence) and (_NAMES.search(sentence) or _MEDICINE_WORD.search(sentence)))
 
 
 def _prescription_change(sentence: str, text: str, role: str) -> str | None:
     """The prescription medicine whose dose ``sentence`` tells (answer) or asks (message) to change."""
     for m in _CHANGE.finditer(sentence):
+        before = sentence[:m.start()].lstrip()
+        if not (_OWNER.search(before[-20:]) or _OWNER.search(m.group(0))):
+            continue  # "excess weight increases insulin resistance": no one is told to change a dose
         rest = sentence[m.end():]
         drug = _RX.match(rest)
+        if drug and re.match(r"\s+(?:resistance|sensitivity|levels?|production|pumps?|receptors?)\b", rest[drug.end():], re.I):
+            drug = None  # "reduce insulin resistance"
         if drug is None and re.match(r"(?:dose|dosage|medication|meds|medicine)\b", rest, re.I) \
                 and "dose" not in m.group(0).lower():
             drug = _RX.search(text)  # "double your dose" about the insulin named earlier

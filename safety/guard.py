@@ -20,6 +20,7 @@ from .matcher import Matcher, Rule
 from .negation import is_negated
 from .normalize import Normalized, deobfuscated, normalize
 from .policy import Policy, safety_section
+from .screen import EXTRA_CATEGORIES, screen
 
 _ACTION_RANK = {"allow": 0, "monitor": 1, "defer": 2}
 
@@ -47,18 +48,29 @@ class Decision:
     category: str | None = None
     message: str | None = None
     matches: list[Match] = field(default_factory=list)
+    # Set by the checks after the phrase policy (safety/screen.py); absent from to_dict when None,
+    # and not part of equality (two decisions are equal when action, category, message and matches are).
+    reason: str | None = field(default=None, compare=False)  # why, in words, when a check changed or explained the decision
+    notice: str | None = field(default=None, compare=False)  # shown alongside the answer (unscreened language, reminders)
+    language: str | None = field(default=None, compare=False)  # detected language code, when detection is on
+    redacted: str | None = field(default=None, compare=False)  # with redact_input: the message to pass on instead of the original
+    redactions: list[dict] | None = field(default=None, compare=False)  # [{kind, span, placeholder}] in the original
 
     @property
     def deferred(self) -> bool:
         return self.action == "defer"
 
     def to_dict(self) -> dict:
-        return {
+        data = {
             "action": self.action,
             "category": self.category,
             "message": self.message,
             "matches": [m.to_dict() for m in self.matches],
         }
+        for key in ("reason", "notice", "language", "redacted", "redactions"):
+            if getattr(self, key) is not None:
+                data[key] = getattr(self, key)
+        return data
 
 
 class SafetyGuard:
@@ -66,13 +78,22 @@ class SafetyGuard:
 
     def __init__(self, policy: Policy | None = None, *, negation: bool = True,
                  enabled: bool = True, audit: AuditLog | None = None,
-                 native: bool | None = None):
+                 native: bool | None = None, redact_input: bool = False,
+                 dose_check: bool = True, language_detection: bool = True):
         self.policy = policy or Policy.default()
+        self.redact_input = redact_input  # Decision.redacted holds the message to pass on
+        self.dose_check = dose_check
+        self.language_detection = language_detection
+        self._spanish = None
         self.matcher = Matcher(self.policy, native=native)
         self.negation = negation
         self.enabled = enabled
         self.audit = audit
         context_of(normalize("warm up"))  # build the shared cue automaton now, not mid-request
+        if language_detection and enabled:
+            from .language import warm_up
+
+            warm_up()
 
     @classmethod
     def from_config(cls, source: dict | str | os.PathLike | None = None,
@@ -90,6 +111,9 @@ class SafetyGuard:
         if audit_cfg.get("enabled"):
             audit = AuditLog(audit_cfg.get("path") or "logs/safety_audit.jsonl",
                              store_text=bool(audit_cfg.get("store_text", False)))
+        for key in ("redact_input", "dose_check", "language_detection"):
+            if section.get(key) is not None:
+                kwargs.setdefault(key, bool(section[key]))
         return cls(Policy.from_section(section), negation=bool(section.get("negation", True)),
                    enabled=bool(section.get("enabled", True)), audit=audit, **kwargs)
 
@@ -229,28 +253,70 @@ class SafetyGuard:
             if m.negated:
                 continue
             action = self._effective_action(m)
-            key = (_ACTION_RANK[action], self.policy.categories[m.category].priority)
+            key = (_ACTION_RANK[action], self._category(m.category).priority)
             if best_key is None or key > best_key:
                 best, best_key = m, key
         if best is None:
             return Decision("allow", None, None, matches)
         action = self._effective_action(best)
-        message = self.policy.message_for(best.category) if action == "defer" else None
+        message = None
+        if action == "defer":
+            message = self._category(best.category).message or self.policy.default_message
         return Decision(action, best.category, message, matches)
 
+    def _category(self, name: str):
+        """A policy category, or one of the checks' own (dose_limit, manipulation, ...)."""
+        category = self.policy.categories.get(name)
+        return category if category is not None else EXTRA_CATEGORIES[name]
+
     def _effective_action(self, match: Match) -> str:
-        action = self.policy.categories[match.category].action
+        action = self._category(match.category).action
         return "monitor" if match.context else action
+
+    def spanish(self) -> SafetyGuard:
+        """The guard of the Spanish policy (safety/policy_es.py), built on first use."""
+        if self._spanish is None:
+            from .policy_es import POLICY_ES
+
+            self._spanish = SafetyGuard(Policy.from_section(POLICY_ES), negation=self.negation,
+                                        language_detection=False, dose_check=False)
+        return self._spanish
+
+    def scan_spanish(self, text: str) -> list[Match]:
+        """Matches of this (Spanish) guard's policy, with Spanish negation cues applied."""
+        from .policy_es import NEGATION_BREAKS, NEGATION_CUES
+
+        matches = self.scan(text)
+        if self.negation and matches:
+            norm = normalize(text)
+            starts = {norm.span(k)[0]: k for k in range(len(norm.tokens))}
+            for m in matches:
+                first = starts.get(m.span[0])
+                if m.negated or first is None:
+                    continue
+                for k in range(first - 1, max(-1, first - 6), -1):
+                    if norm.tokens[k] in NEGATION_BREAKS or any(c in norm.gap(k) for c in ".;!?\n"):
+                        break
+                    if norm.tokens[k] in NEGATION_CUES:
+                        m.negated = True
+                        break
+        for m in matches:
+            m.rule_id = "es:" + m.rule_id
+        return matches
 
     def _check(self, text: str, kind: str) -> Decision:
         start = time.perf_counter_ns()
         decision = self.decide(self.scan(text))
+        if self.enabled and text:
+            decision = screen(self, text, kind, decision)
         if self.audit:
             self._record(decision, text, kind, start)
         return decision
 
     def _record(self, decision: Decision, text: str, kind: str, start_ns: int) -> None:
         latency_us = (time.perf_counter_ns() - start_ns) / 1000
+        if decision.redacted is not None:
+            text = decision.redacted  # the log never holds (or hashes) the original identifiers
         self.audit.record(decision, text, kind=kind, policy_hash=self.policy.hash,
                           latency_us=latency_us)
 

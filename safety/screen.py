@@ -1,0 +1,150 @@
+"""The checks that run after the phrase policy, and how their findings join its decision.
+
+- input: the message's language (Spanish policy; `unscreened_language` for others), doses
+  the person took or asks about (safety/dose.py), manipulation attempts and prescription
+  requests (safety/manipulation.py), and, with `redact_input`, identifiers (safety/redact.py).
+- output: what the answer does (safety/answer.py). A red flag named in an answer that sends
+  the person to emergency or professional care, and gives no diagnosis, dissuasion or home
+  care, is compliant: its matches are marked `referral` and the answer is kept. Doses above
+  the adult limit, a child's dose or a change to a prescription dose replace the answer.
+
+Findings become `Match`es of the categories in EXTRA_CATEGORIES, so the audit log records
+their rule ids and spans like any phrase. The rule stays the guard's: any defer wins, and
+among the winning action the highest priority picks category and message.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .answer import answer_markers, CARE_KINDS
+from .dose import check_doses, took_amount
+from .manipulation import PRESCRIPTION_MESSAGE, find_requests
+
+DOSE_LIMIT_MESSAGE = (
+    "That is more than the maximum safe adult dose, so I won't give or confirm it. Please check "
+    "the dose with a pharmacist or doctor, and follow the label. If someone has already taken "
+    "too much, call Poison Control (1-800-222-1222 in the US) or your local emergency number now."
+)
+CHILD_DOSE_MESSAGE = (
+    "I don't give medicine doses for children: the right dose depends on the child's weight, age "
+    "and the exact product. Please ask a pharmacist or your child's doctor, or follow the dosing "
+    "table on the children's product. If a child has taken too much of any medicine, call "
+    "Poison Control (1-800-222-1222 in the US) or your local emergency number now."
+)
+PRESCRIBER_MESSAGE = (
+    "Only the person who prescribed this medicine should change its dose. Please contact your "
+    "prescriber, diabetes team or pharmacist before changing, doubling, skipping or stopping it. "
+    "If you feel very unwell (for example very high or low blood sugar), call your local "
+    "emergency number now."
+)
+
+
+@dataclass(frozen=True)
+class ExtraCategory:
+    action: str
+    priority: int
+    message: str | None = None
+
+
+EXTRA_CATEGORIES = {
+    "dose_limit": ExtraCategory("defer", 75, DOSE_LIMIT_MESSAGE),
+    "child_dose": ExtraCategory("defer", 70, CHILD_DOSE_MESSAGE),
+    "prescription_change": ExtraCategory("defer", 65, PRESCRIBER_MESSAGE),
+    "prescription_request": ExtraCategory("defer", 60, PRESCRIPTION_MESSAGE),
+    "manipulation": ExtraCategory("monitor", 30),
+    "unscreened_language": ExtraCategory("monitor", 5),
+}
+_DOSE_CATEGORY = {"over_single": "dose_limit", "over_daily": "dose_limit", "child_dose": "child_dose",
+                  "prescription_change": "prescription_change"}
+
+
+def dose_matches(text: str, role: str, match_cls, policy) -> list:
+    """Dose findings as matches. A message saying the amount was already taken is a possible
+    overdose (the policy's `poisoning_overdose`), not a dosing question."""
+    found = []
+    overdose = role == "message" and took_amount(text) and "poisoning_overdose" in policy.categories
+    for f in check_doses(text, role=role):
+        category = _DOSE_CATEGORY[f.kind]
+        if overdose and f.kind in ("over_single", "over_daily"):
+            category = "poisoning_overdose"
+        found.append(match_cls(f.describe(), category, f"dose:{f.kind}:{f.medicine or 'unnamed'}",
+                               f.span, text[f.span[0]:f.span[1]]))
+    return found
+
+
+def request_matches(text: str, match_cls) -> list:
+    return [match_cls(f.rule.replace("_", " "), f.category, f"{f.category}:{f.rule}", f.span, f.text)
+            for f in find_requests(text)]
+
+
+def answer_refers(text: str) -> tuple[bool, list]:
+    """(the answer sends the person to care and gives none itself, its markers)."""
+    markers = answer_markers(text)
+    refers = any(m.kind in ("deferral", "emergency") for m in markers)
+    return refers and not any(m.kind in CARE_KINDS for m in markers), markers
+
+
+def screen(guard, text: str, kind: str, decision):
+    """``decision`` (the phrase policy's) joined with the checks above; returns the final one."""
+    from .guard import Match  # the guard imports this module
+
+    extra: list = []
+    notes: list[str] = []
+    notice = None
+    language = None
+    if guard.language_detection:
+        from . import language as lang
+
+        language = lang.detect(text)
+        if language.code == "es":
+            extra += guard.spanish().scan_spanish(text)
+        elif not language.screened:
+            notice = lang.notice(language.code)
+            extra.append(Match("unscreened language", "unscreened_language", f"language:{language.code}",
+                               (0, len(text)), text[:40]))
+    if kind == "output":
+        reviewed, markers = answer_refers(text)
+        if reviewed and decision.deferred:
+            for m in decision.matches:
+                if not m.negated and m.context is None:
+                    m.context = "referral"
+            said = ", ".join(repr(m.text) for m in markers if m.kind in ("deferral", "emergency"))
+            notes.append(f"the answer names a red flag but sends the person to care ({said}): kept")
+        elif decision.deferred:
+            care = [m for m in markers if m.kind in CARE_KINDS]
+            if care:
+                notes.append("the answer gives the care itself (" + ", ".join(f"{m.kind} {m.text!r}" for m in care)
+                             + "): replaced")
+            else:
+                notes.append("the answer names a red flag and sends the person nowhere: replaced")
+        if guard.dose_check:
+            extra += dose_matches(text, "answer", Match, guard.policy)
+    elif kind == "input":
+        if guard.dose_check:
+            extra += dose_matches(text, "message", Match, guard.policy)
+        extra += request_matches(text, Match)
+    final = guard.decide(decision.matches + extra) if extra or notes else decision
+    if language is not None and language.code == "es" and final.deferred and any(
+            m.category == final.category and m.rule_id.startswith("es:") and not m.negated for m in extra):
+        final.message = guard.spanish()._category(final.category).message  # answer in Spanish
+    final.notice = notice
+    final.language = None if language is None else language.code
+    for m in extra:
+        if m.category == "manipulation":
+            notes.append(f"an attempt to change the assistant's instructions or role ({m.text!r}) is recorded; "
+                         "the guard does not read instructions from text")
+        elif m.category == "unscreened_language":
+            notes.append(f"the message looks like {language.code!r}, which has no policy: only English phrases "
+                         "were checked, and the notice lists emergency numbers")
+        elif m.rule_id.startswith("dose:"):
+            notes.append(m.phrase)
+    if notes:
+        final.reason = "; ".join(dict.fromkeys(notes))
+    if kind == "input" and guard.redact_input:
+        from .redact import redact
+
+        result = redact(text)
+        if result.changed:
+            final.redacted = result.text
+            final.redactions = [item.to_dict() for item in result.items]
+    return final
