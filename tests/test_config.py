@@ -325,3 +325,47 @@ def test_no_is_a_word_not_a_boolean_in_files_and_flags(project):
     r = load(project, overrides=["training.eval_strategy=no", "training.bf16=false"])
     assert r.config.training.eval_strategy == "no"
     assert parse_value("no") == "no" and parse_value("1e5") == 1e5 and parse_value("5") == 5
+
+
+# -- one overlay rule for medtune and `python -m safety` -----------------------------------------
+
+
+def _layered_safety_project(project: Path) -> Path:
+    write(project / "template.yaml", "safety:\n  defer_keywords: [purple elephant syndrome]\n  negation: true\n")
+    write(project / "site.yaml", "base_template: template.yaml\noverrides:\n  safety:\n    safety_keywords: [antibiotics]\n")
+    write(project / "site.strict.yaml", "safety:\n  negation: false\n")
+    return project / "site.yaml"
+
+
+def test_the_safety_package_builds_the_same_policy_as_medtune(project):
+    """base_template, the {stem}.{env}.yaml overlay: one rule, whether medtune resolves the files
+    or the safety package reads them on its own (medtune not installed)."""
+    from safety import SafetyGuard
+    from safety.config import read_layers
+
+    from medtune.guard import build_guard
+
+    path = _layered_safety_project(project)
+    medtune_guard = build_guard(load_config(path, env="strict", environ={}, check_paths=False).config, audit=False)
+    via_safety = SafetyGuard.from_config(path, env="strict")  # resolves through medtune when installed
+    standalone = SafetyGuard.from_config(read_layers(path, env="strict"))  # the safety-only reader
+    assert medtune_guard.policy.hash == via_safety.policy.hash == standalone.policy.hash
+    assert standalone.check_input("no purple elephant syndrome").action == "defer"  # negation off: strict applied
+    assert standalone.check_input("do I need antibiotics").action == "monitor"  # the template's overrides kept
+
+
+def test_python_m_safety_sees_the_environment_variables_medtune_sees(project):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    path = _layered_safety_project(project)
+    env = dict(os.environ, MEDTUNE__SAFETY__DEFER_KEYWORDS="[glowing toes]")
+    run = subprocess.run(
+        [sys.executable, "-m", "safety", "check", "--json", "my glowing toes", "--config", str(path), "--env", "strict"],
+        cwd=Path(__file__).resolve().parents[1], env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["category"] == "defer_keywords"
+

@@ -68,7 +68,7 @@ def test_no_source_means_the_built_in_policy():
 
 def test_yaml_file_with_environment_overlay(tmp_path):
     (tmp_path / "config.yaml").write_text(
-        "model: {name: phi}\n"
+        "model: {base_model_name: phi}\n"
         "safety:\n  negation: true\n  defer_keywords: [purple elephant syndrome]\n"
         "  audit: {enabled: false}\n")
     (tmp_path / "config.strict.yaml").write_text("safety:\n  negation: false\n")
