@@ -45,6 +45,15 @@ def test_help_and_config_import_no_heavy_library():
     assert not loaded & set(HEAVY), loaded & set(HEAVY)
 
 
+def test_the_python_api_is_light_to_import_and_every_name_resolves():
+    """A notebook imports medtune for free; torch loads only when a name that needs it is used."""
+    loaded = modules_loaded_by("import medtune\nfrom medtune import load_config, open_run\nload_config")
+    assert not loaded & set(HEAVY), loaded & set(HEAVY)
+    code = "import medtune\nmissing = [n for n in medtune.__all__ if not callable(getattr(medtune, n)) and n != '__version__']\nprint(missing)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0 and out.stdout.strip() == "[]", out.stderr[-2000:]
+
+
 def test_config_prints_each_value_with_its_source():
     out = run_cli("config", "--env", "prod", "--set", "lora.r=8")
     assert out.returncode == 0, out.stderr
