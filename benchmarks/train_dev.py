@@ -3,6 +3,10 @@
     python benchmarks/train_dev.py            # fresh caches: builds the embedded model and the data cache
     python benchmarks/train_dev.py --warm     # reuse ~/.cache/medtune and the project's data cache
     python benchmarks/train_dev.py --set training.max_steps=10   # extra --set overrides
+    python benchmarks/train_dev.py --python   # the same run through medtune.train.train(cfg), as a notebook would
+
+The child process starts without OMP_WAIT_POLICY or TOKENIZERS_PARALLELISM, as a fresh shell or
+notebook would: process setup is medtune's job (medtune.runtime), on both paths.
 
 Prints one JSON object: wall time against the 90 s target, tokens/s, steps, losses, and the load
 average before the run (on a shared machine the load explains most of the spread).
@@ -28,16 +32,27 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--warm", action="store_true", help="reuse the embedded model and data caches")
     p.add_argument("--keep", action="store_true", help="keep the run directory (printed in the JSON)")
+    p.add_argument("--python", action="store_true", help="call medtune.train.train(cfg) instead of the CLI")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     args = p.parse_args(argv)
 
     scratch = Path(tempfile.mkdtemp(prefix="medtune-bench-"))
-    cmd = [sys.executable, "-m", "medtune", "train", "--env", "dev", "--set", f"training.output_dir={scratch / 'runs'}"]
+    overrides = [f"training.output_dir={scratch / 'runs'}"]
     if not args.warm:
-        cmd += ["--set", f"model.cache_dir={scratch / 'model-cache'}", "--set", f"data.cache_dir={scratch / 'data-cache'}"]
-    for item in args.overrides:
-        cmd += ["--set", item]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MEDTUNE")}
+        overrides += [f"model.cache_dir={scratch / 'model-cache'}", f"data.cache_dir={scratch / 'data-cache'}"]
+    overrides += args.overrides
+    if args.python:
+        script = (
+            "from medtune.config import load_config\nfrom medtune.train import train\n"
+            f"train(load_config(env='dev', overrides={overrides!r}).config)\n"
+        )
+        cmd = [sys.executable, "-c", script]
+    else:
+        cmd = [sys.executable, "-m", "medtune", "train", "--env", "dev"]
+        for item in overrides:
+            cmd += ["--set", item]
+    unset = ("OMP_WAIT_POLICY", "TOKENIZERS_PARALLELISM")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEDTUNE") and k not in unset}
     load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
 
     start = time.perf_counter()
@@ -48,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     meta = json.loads(runs[-1].read_text()) if runs else {}
     m = meta.get("final_metrics") or {}
     result = {
-        "command": " ".join(cmd[1:]),
+        "command": "medtune.train.train(cfg)" if args.python else " ".join(cmd[1:]),
         "returncode": proc.returncode,
         "wall_time_s": round(wall, 1),
         "target_s": TARGET_S,

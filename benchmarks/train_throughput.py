@@ -1,8 +1,8 @@
 """Training throughput of medtune's QLoRA path against plain Hugging Face + PEFT (issue 10).
 
-A randomly initialised model with Phi-4-mini's exact architecture (Phi3ForCausalLM, hidden 3072,
-intermediate 8192, 32 layers, 24 heads / 8 KV heads, head dim 128, partial rotary 0.75, vocab
-200064, tied embeddings, rope theta 10000) is saved as safetensors once and loaded 4-bit (NF4,
+A randomly initialised model with Phi-4-mini's exact architecture (``medtune.phi4.ARCHITECTURE``:
+Phi3ForCausalLM, hidden 3072, intermediate 8192, 32 layers, 24 heads / 8 KV heads, head dim 128,
+partial rotary 0.75, vocab 200064, tied embeddings, rope theta 10000) is saved as safetensors once and loaded 4-bit (NF4,
 double quant, bf16 compute). Every variant sees the same synthetic data (lengths from a fixed
 histogram between 200 and 2048 tokens, Zipf-distributed ids, the first half of each sequence
 masked), the same seed and the same optimizer; the first ``--warmup`` steps are not timed and
@@ -49,21 +49,9 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-PHI4_MINI_ARCH = {
-    "hidden_size": 3072,
-    "intermediate_size": 8192,
-    "num_hidden_layers": 32,
-    "num_attention_heads": 24,
-    "num_key_value_heads": 8,
-    "head_dim": 128,
-    "partial_rotary_factor": 0.75,
-    "vocab_size": 200064,
-    "tie_word_embeddings": True,
-    "rope_theta": 10000.0,
-    # Phi-4-mini also carries longrope factors for contexts beyond 4096; they change the rotary
-    # frequencies, not the amount of work, so the random model leaves them out.
-    "max_position_embeddings": 131072,
-}
+from medtune import phi4  # noqa: E402  (after the sys.path line: runs from a checkout)
+
+PHI4_MINI_ARCH = dict(phi4.ARCHITECTURE)  # microsoft/Phi-4-mini-instruct's config.json, longrope left out
 # Same ratios, tiny: hidden/heads = 32 = head dim, 3:1 query to KV heads, intermediate = 8/3 hidden.
 SMOKE_ARCH = {
     "hidden_size": 96,
@@ -215,7 +203,7 @@ def _timer_callback(cuda: bool):
 
 
 def _medtune_config(opts: dict, spec: dict, batch: int, run_dir: Path):
-    from medtune.config import PHI3_TARGETS, Config
+    from medtune.config import Config
 
     liger = spec.get("liger") is True or (spec.get("liger") == "if_available" and _installed("liger_kernel") and opts["cuda"])
     data = {
@@ -226,7 +214,7 @@ def _medtune_config(opts: dict, spec: dict, batch: int, run_dir: Path):
                                     "bnb_4bit_compute_dtype": "bfloat16" if opts["cuda"] else "float32"},
         },
         "fine_tuning": {"method": "qlora"},
-        "lora": {"r": 32, "lora_alpha": 64, "lora_dropout": 0.05, "target_modules": list(PHI3_TARGETS)},
+        "lora": {"r": 32, "lora_alpha": 64, "lora_dropout": 0.05, "target_modules": list(phi4.LINEAR_MODULES)},
         "training": {
             "output_dir": str(run_dir), "max_steps": opts["warmup"] + opts["steps"], "per_device_train_batch_size": batch,
             "gradient_accumulation_steps": 1, "learning_rate": 2e-4, "warmup_ratio": 0.0, "lr_scheduler_type": "constant",

@@ -30,7 +30,7 @@ RUN_DIR_ENV = "MEDTUNE_RUN_DIR"  # set by the launcher: every process uses this 
 
 
 # --------------------------------------------------------------------------------------------
-# Where this process stands (torchrun / accelerate set these variables)
+# Where this process stands (torchrun / accelerate set these variables; read only here)
 # --------------------------------------------------------------------------------------------
 
 
@@ -40,6 +40,16 @@ def world_size() -> int:
 
 def rank() -> int:
     return int(os.environ.get("RANK", "0"))
+
+
+def local_rank() -> int:
+    """This process's device index on its machine."""
+    return int(os.environ.get("LOCAL_RANK", "0"))
+
+
+def is_main_process() -> bool:
+    """Rank 0 writes the run directory and prints progress; the others train quietly."""
+    return rank() == 0
 
 
 def is_launched() -> bool:

@@ -19,38 +19,12 @@ import shutil
 from pathlib import Path
 
 from medtune.errors import MedtuneError
+from medtune.phi4 import ARCHITECTURE, CHAT_TEMPLATE, END, ENDOFTEXT, SPECIAL_TOKENS
 
 EMBEDDED_PREFIX = "embedded:"
 ASSETS = Path(__file__).parent / "assets"
 
-# Phi-4-mini-instruct's chat template, verbatim: no newlines between turns, `<|assistant|>` as the
-# generation prompt, and the eos token after the last turn when no generation prompt is asked for.
-PHI4_MINI_CHAT_TEMPLATE = (
-    "{% for message in messages %}{% if message['role'] == 'system' and 'tools' in message and "
-    "message['tools'] is not none %}{{ '<|' + message['role'] + '|>' + message['content'] + '<|tool|>' + "
-    "message['tools'] + '<|/tool|>' + '<|end|>' }}{% else %}{{ '<|' + message['role'] + '|>' + "
-    "message['content'] + '<|end|>' }}{% endif %}{% endfor %}{% if add_generation_prompt %}"
-    "{{ '<|assistant|>' }}{% else %}{{ eos_token }}{% endif %}"
-)
-ENDOFTEXT = "<|endoftext|>"
-END = "<|end|>"
-# In Phi-4-mini's id order (199999, then 200018 onwards).
-PHI4_MINI_SPECIAL_TOKENS = [
-    ENDOFTEXT,
-    "<|endofprompt|>",
-    "<|assistant|>",
-    END,
-    "<|user|>",
-    "<|system|>",
-    "<|tool|>",
-    "<|/tool|>",
-    "<|tool_call|>",
-    "<|/tool_call|>",
-    "<|tool_response|>",
-    "<|tag|>",
-]
-
-# name -> architecture. Phi-4-mini itself: hidden 3072, intermediate 8192, 32 layers, 24/8 heads.
+# name -> architecture: Phi-4-mini's shape (medtune.phi4.ARCHITECTURE) with its ratios kept, tiny.
 EMBEDDED_MODELS: dict[str, dict] = {
     "tiny-phi4-mini": {
         "hidden_size": 192,
@@ -58,7 +32,7 @@ EMBEDDED_MODELS: dict[str, dict] = {
         "num_hidden_layers": 4,
         "num_attention_heads": 6,
         "num_key_value_heads": 2,
-        "partial_rotary_factor": 0.75,
+        "partial_rotary_factor": ARCHITECTURE["partial_rotary_factor"],
         "max_position_embeddings": 4096,
         "rope_theta": 10000.0,
         "tie_word_embeddings": True,
@@ -125,7 +99,7 @@ def build_tokenizer(vocab_size: int):
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
-        vocab_size=vocab_size - len(PHI4_MINI_SPECIAL_TOKENS),
+        vocab_size=vocab_size - len(SPECIAL_TOKENS),
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
         special_tokens=[],
         show_progress=False,
@@ -137,14 +111,14 @@ def build_tokenizer(vocab_size: int):
         eos_token=ENDOFTEXT,
         unk_token=ENDOFTEXT,
         pad_token=ENDOFTEXT,
-        additional_special_tokens=PHI4_MINI_SPECIAL_TOKENS[1:],
+        additional_special_tokens=SPECIAL_TOKENS[1:],
         clean_up_tokenization_spaces=False,
         model_max_length=131072,
     )
     fast.add_bos_token = False
     fast.add_eos_token = False
     fast.padding_side = "left"  # Phi-4-mini's default; the trainer pads on the right itself
-    fast.chat_template = PHI4_MINI_CHAT_TEMPLATE
+    fast.chat_template = CHAT_TEMPLATE
     return fast
 
 

@@ -12,19 +12,13 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from medtune import phi4
 from medtune.config import Config
 from medtune.embedded import EMBEDDED_MODELS, is_embedded
 
-# Phi-4-mini-instruct's config.json, for when it is not in the local cache.
-PHI4_MINI = {
-    "hidden_size": 3072,
-    "intermediate_size": 8192,
-    "num_hidden_layers": 32,
-    "num_attention_heads": 24,
-    "num_key_value_heads": 8,
-    "vocab_size": 200064,
-    "tie_word_embeddings": True,
-}
+# What the estimate reads from a config.json; Phi-4-mini's own numbers when it is not in the local cache.
+ARCH_KEYS = ("hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads", "vocab_size", "tie_word_embeddings")
+PHI4_MINI = {k: phi4.ARCHITECTURE[k] for k in ARCH_KEYS}
 GiB = 1024**3
 
 

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from medtune.config import Config
-from medtune.embedded import END, ENDOFTEXT, ensure_embedded_model, is_embedded
+from medtune.embedded import ensure_embedded_model, is_embedded
 from medtune.errors import MedtuneError
+from medtune.phi4 import END, ENDOFTEXT
+from medtune.runtime import warn
 
 if TYPE_CHECKING:
     import torch
@@ -106,7 +107,7 @@ def attn_implementation(cfg: Config) -> str:
     if flash_ok:
         return "flash_attention_2"
     if want == "flash_attention_2" or has_cuda():
-        print("warning: flash-attn is not installed or no CUDA device: using sdpa attention", file=sys.stderr)
+        warn("flash-attn is not installed or no CUDA device: using sdpa attention")
     return "sdpa"
 
 
@@ -130,12 +131,12 @@ def bnb_config(cfg: Config):
 
 
 def device_map(cfg: Config) -> str | dict | None:
-    import os
+    from medtune import distributed
 
     if not has_cuda():
         return "cpu" if cfg.fine_tuning.method == "qlora" else None
-    if int(os.environ.get("WORLD_SIZE", "1")) > 1:  # one full copy per process under DDP
-        return {"": int(os.environ.get("LOCAL_RANK", "0"))}
+    if distributed.world_size() > 1:  # one full copy per process under DDP
+        return {"": distributed.local_rank()}
     return cfg.model.device_map
 
 
@@ -202,8 +203,10 @@ def generation_config_for(model, tokenizer):
     return gen
 
 
-def load_for_inference(cfg: Config, adapter_dir: str | Path | None = None, merged_dir: str | Path | None = None):
-    """Model and tokenizer ready to generate: the base, base + a PEFT adapter, or a merged export.
+def load_for_inference(cfg: Config, *, adapter_dir: str | Path | None = None, merged_dir: str | Path | None = None):
+    """Model and tokenizer ready to generate: the base, base + a PEFT adapter, or a whole model
+    (a merged export, or a full or Spectrum run's model/). For an opened run (:func:`medtune.runs.open_run`):
+    ``load_for_inference(run.config, adapter_dir=run.adapter_dir, merged_dir=run.model_dir)``.
 
     A QLoRA adapter goes on the same 4-bit NF4 base it was trained against, so its logits match
     training; other runs load in the compute dtype (fp32 on CPU). The adapter stays unmerged.
@@ -225,19 +228,6 @@ def load_for_inference(cfg: Config, adapter_dir: str | Path | None = None, merge
         model = model.to("cuda")
     model.eval()
     return model, tok
-
-
-def load_run_for_inference(run_dir: str | Path, root: str | Path | None = None):
-    """``(model, tokenizer, cfg)`` of a finished run: its adapter on its base, or its whole model."""
-    from medtune.runs import ADAPTER_DIR, artifact_dir, load_run_config
-
-    cfg = load_run_config(Path(run_dir), Path(root) if root else None)
-    found = artifact_dir(Path(run_dir))
-    if found.name == ADAPTER_DIR:
-        model, tok = load_for_inference(cfg, adapter_dir=found)
-    else:
-        model, tok = load_for_inference(cfg, merged_dir=found)
-    return model, tok, cfg
 
 
 @dataclass

@@ -22,7 +22,6 @@ import json
 import os
 import re
 import shutil
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,6 +31,7 @@ from typing import Any
 from medtune.config import Config, load_saved_config
 from medtune.embedded import EMBEDDED_PREFIX
 from medtune.errors import RunError
+from medtune.provenance import utc_now
 
 CONFIG_FILE = "config.yaml"
 METADATA_FILE = "experiment_metadata.json"
@@ -295,7 +295,7 @@ def mark_checkpoint_complete(ckpt: Path) -> None:
         with open(path, "rb") as f:
             os.fsync(f.fileno())
         files[path.relative_to(ckpt).as_posix()] = {"size": path.stat().st_size, "sha256": _sha256(path)}
-    marker = {"step": checkpoint_step(ckpt), "written": datetime.now().isoformat(timespec="seconds"), "files": files}
+    marker = {"step": checkpoint_step(ckpt), "written": utc_now(), "files": files}
     write_atomic(ckpt / COMPLETE_MARKER, json.dumps(marker, indent=1) + "\n")
 
 
@@ -322,9 +322,8 @@ def checkpoint_problem(ckpt: Path) -> str | None:
     return None
 
 
-def latest_complete_checkpoint(run_dir: Path, note: Callable[[str], None] | None = None) -> Path | None:
-    """The newest checkpoint that passes :func:`checkpoint_problem`; each newer one is skipped with a note."""
-    note = note or (lambda msg: print(msg, file=sys.stderr))
+def latest_complete_checkpoint(run_dir: Path, note: Callable[[str], None]) -> Path | None:
+    """The newest checkpoint that passes :func:`checkpoint_problem`; each newer one is skipped with a ``note``."""
     for ckpt in reversed(list_checkpoints(run_dir)):
         problem = checkpoint_problem(ckpt)
         if problem is None:
@@ -350,135 +349,3 @@ def prune_checkpoints(run_dir: Path, keep: int | None, protect: Path | None = No
     for c in doomed:
         shutil.rmtree(c, ignore_errors=True)
     return doomed
-
-
-# --------------------------------------------------------------------------------------------
-# What a run records about where it ran
-# --------------------------------------------------------------------------------------------
-
-
-def git_state(path: Path) -> dict:
-    """Commit and dirty flag (tracked files only) of the git checkout holding ``path``, if any."""
-    import subprocess
-
-    def git(*argv: str) -> str | None:
-        try:
-            out = subprocess.run(["git", "-C", str(path), *argv], capture_output=True, text=True, timeout=10)
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return out.stdout.strip() if out.returncode == 0 else None
-
-    commit = git("rev-parse", "HEAD")
-    if commit is None:
-        return {"commit": None, "dirty": None}
-    status = git("status", "--porcelain", "--untracked-files=no")
-    return {"commit": commit, "dirty": bool(status) if status is not None else None}
-
-
-def package_versions(extra: tuple[str, ...] = ()) -> dict[str, str | None]:
-    """Python and the installed versions of the training stack (plus ``extra`` packages); None if absent."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    out: dict[str, str | None] = {"python": sys.version.split()[0]}
-    stack = ("medtune", "torch", "transformers", "trl", "peft", "bitsandbytes", "accelerate", "datasets", "tokenizers", "safetensors")
-    for pkg in (*stack, *extra):
-        try:
-            out[pkg] = version(pkg)
-        except PackageNotFoundError:
-            out[pkg] = None
-    return out
-
-
-def hardware() -> dict:
-    import platform
-
-    import torch
-
-    info: dict[str, Any] = {"platform": platform.platform(), "cpu_count": os.cpu_count(), "cuda": torch.cuda.is_available()}
-    if info["cuda"]:
-        info["gpu_count"] = torch.cuda.device_count()
-        info["gpus"] = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
-        info["cuda_version"] = torch.version.cuda
-        info["bf16_supported"] = torch.cuda.is_bf16_supported()
-    return info
-
-
-def model_card(meta: dict, cfg: Config) -> str:
-    """README.md for a run: what it is, how it was made, how well it did, and what it is not for."""
-    t, lora, method = cfg.training, cfg.lora, cfg.fine_tuning.method
-    fm = meta.get("final_metrics") or {}
-    data = meta.get("dataset") or {}
-    rows = data.get("rows") or {}
-
-    def fmt(v: Any) -> str:
-        return f"{v:.4g}" if isinstance(v, float) else ("n/a" if v is None else str(v))
-
-    hp = [
-        ("method", method),
-        ("learning rate", t.learning_rate),
-        ("epochs", t.num_train_epochs if t.max_steps <= 0 else f"max_steps {t.max_steps}"),
-        ("effective batch size", meta.get("effective_batch_size")),
-        ("max sequence length", cfg.data.max_seq_length),
-        ("scheduler", f"{t.lr_scheduler_type}, warmup {t.warmup_steps or t.warmup_ratio}"),
-        ("optimizer", t.optim),
-        ("seed", t.seed),
-    ]
-    if method in ("qlora", "lora"):
-        targets = lora.target_modules if isinstance(lora.target_modules, str) else ", ".join(lora.target_modules)
-        hp += [("LoRA rank / alpha / dropout", f"{lora.r} / {lora.lora_alpha} / {lora.lora_dropout}"), ("target modules", targets)]
-    if method == "qlora":
-        q = cfg.model.quantization_config
-        hp.append(("quantization", f"4-bit {q.bnb_4bit_quant_type}, double quant {q.bnb_4bit_use_double_quant}"))
-    if method == "spectrum":
-        sel = (meta.get("spectrum") or {}).get("selected") or []
-        hp.append(("spectrum", f"{len(sel)} matrices trained, SNR percentile {cfg.fine_tuning.snr_threshold:g}"))
-    sources = [
-        f"- `{p.get('path', '?')}` ({p.get('rows', '?')} rows, licence: {p.get('license') or 'not stated'})"
-        for p in data.get("provenance") or []
-    ]
-    loads = "adapter/ (a PEFT adapter to load on the base model)" if method in ("qlora", "lora") else "model/ (the whole model)"
-    lines = [
-        f"# {meta.get('run_name', 'medtune run')}",
-        "",
-        f"A medical information assistant fine-tuned from `{cfg.model.base_model_name}` with medtune ({method}).",
-        f"The trained weights are in {loads}; `medtune export {meta.get('run_name', 'RUN')} --merge` writes a standalone model.",
-        "",
-        "> **Medical disclaimer.** This model gives general health information. It is not a doctor, does not "
-        "diagnose or prescribe, and can be wrong or out of date. Do not use it for emergencies or for decisions "
-        "about diagnosis, treatment or dosing: call your local emergency number in an emergency, and consult a "
-        "qualified clinician or pharmacist otherwise.",
-        "",
-        "## Training data",
-        f"- rows: {rows.get('train', '?')} train, {rows.get('eval', '?')} eval; fingerprint `{str(data.get('fingerprint', ''))[:16]}`",
-        *sources,
-        "- every conversation carries the configured system prompt; loss on assistant turns only, `<|end|>` included",
-        "",
-        "## Hyperparameters",
-        *[f"- {k}: {fmt(v)}" for k, v in hp],
-        "",
-        "## Results",
-        f"- steps: {fmt(fm.get('global_step'))}, epochs: {fmt(fm.get('epoch'))}",
-        f"- final training loss: {fmt(fm.get('final_loss'))} (mean over the run {fmt(fm.get('train_loss'))})",
-        f"- eval loss: {fmt(fm.get('eval_loss'))}",
-        f"- throughput: {fmt(fm.get('tokens_per_second'))} tokens/s on {'GPU' if (meta.get('hardware') or {}).get('cuda') else 'CPU'}",
-        "",
-        "## Intended use",
-        "Research and prototyping of a medical information assistant that is served behind medtune's safety "
-        "layer, which defers emergencies and requests for diagnosis or dosing to professionals.",
-        "",
-        "## Limitations",
-        "- Trained on a small curated set of conversations; it will not know about many conditions and can state "
-        "falsehoods fluently.",
-        "- Not evaluated for clinical safety; do not deploy without the safety layer and human review.",
-        "- Inherits the biases and knowledge cut-off of the base model.",
-    ]
-    if str(cfg.model.base_model_name).startswith(EMBEDDED_PREFIX):
-        lines.append("- Trained from the embedded development model (random weights): it proves the pipeline, it knows nothing.")
-    lines += [
-        "",
-        "## Reproduce",
-        f"config hash `{meta.get('config_sha256', '')[:16]}`, git commit `{(meta.get('git') or {}).get('commit')}`"
-        f"{' (dirty)' if (meta.get('git') or {}).get('dirty') else ''}; the resolved config is config.yaml.",
-        "",
-    ]
-    return "\n".join(lines)

@@ -4,33 +4,33 @@
 2. setup    tokenizer, data, pre-flight check of the labels, model (qlora / lora / full / spectrum)
             - nothing is written yet, so a run that fails here leaves no directory behind
 3. run dir  config.yaml, experiment_metadata.json, preflight_example.txt, data report
-4. train    TRL's SFTTrainer on our own labels; checkpoints get a COMPLETE marker; Ctrl-C saves
+4. train    TRL's SFTTrainer on our own labels; checkpoints sealed and Ctrl-C graceful (callbacks)
 5. save     adapter/ (or model/ for full and spectrum), README.md model card, final metrics, summary
 
+:func:`train` is the typed entry for the CLI and for Python alike; it does the process setup
+itself (:func:`medtune.runtime.prepare_process`), so a notebook trains as fast as the command.
 torch, transformers, trl and peft are imported inside the functions, so importing this module
-is cheap.
+is cheap, and it asks for sleeping OpenMP threads before torch can load.
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import shutil
-import signal
-import sys
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from medtune import distributed, runs
+from medtune import distributed, runs, runtime
+from medtune.callbacks import StopOnSignal, make_callbacks
 from medtune.config import Config, ConfigError, config_hash, dump_config
 from medtune.errors import DataError, RunError
+from medtune.model_card import model_card
+from medtune.provenance import new_run_metadata, utc_now
 
-RUN_DIR_ENV = distributed.RUN_DIR_ENV  # set by `--nproc` for the processes it launches: one shared run directory
-
+runtime.set_thread_policy()  # on import, before anything here imports torch (medtune.runtime)
 
 @dataclass
 class TrainResult:
@@ -59,10 +59,11 @@ class RunPlan:
 # --------------------------------------------------------------------------------------------
 
 
-def train(cfg: Config, resume: str | None = None, allow_config_change: bool = False) -> TrainResult:
+def train(cfg: Config, *, resume: str | None = None, allow_config_change: bool = False) -> TrainResult:
     """Fine-tune as ``cfg`` says; ``resume`` is a run directory, its name, or ``latest``."""
     started = time.time()
-    _quiet_libraries()
+    for note in runtime.prepare_process():  # the CLI's process setup, for callers from Python too
+        runtime.warn(note)
     check_environment(cfg)
 
     # 1. plan
@@ -91,10 +92,10 @@ def train(cfg: Config, resume: str | None = None, allow_config_change: bool = Fa
     )
 
     # 3. the run directory, now that everything loaded
-    meta = run_metadata(cfg, plan, data, tokenizer, model_info, args, template_hash(tokenizer))
+    meta = run_metadata(cfg, plan, data, model_info, args, template_hash(tokenizer))
     stop = StopOnSignal()
     with run_directory(plan) as run_dir:
-        if is_main_process():
+        if distributed.is_main_process():
             write_run_start(run_dir, cfg, plan, meta, preflight_text, data)
         callbacks = make_callbacks(run_dir, cfg.training.save_total_limit, stop)
         trainer = build_trainer(cfg, model, tokenizer, data, args, run_dir, callbacks)
@@ -104,14 +105,14 @@ def train(cfg: Config, resume: str | None = None, allow_config_change: bool = Fa
         with stop.installed():
             output = trainer.train(resume_from_checkpoint=str(plan.checkpoint) if plan.checkpoint else None)
     except BaseException as exc:
-        if is_main_process():
-            runs.update_metadata(run_dir, status="failed", end_time=_now(), error=f"{type(exc).__name__}: {exc}")
+        if distributed.is_main_process():
+            runs.update_metadata(run_dir, status="failed", end_time=utc_now(), error=f"{type(exc).__name__}: {exc}")
         raise
     metrics = final_metrics(trainer, output, started)
 
     if stop.requested:
-        if is_main_process():
-            runs.update_metadata(run_dir, status="interrupted", end_time=_now(), final_metrics=metrics)
+        if distributed.is_main_process():
+            runs.update_metadata(run_dir, status="interrupted", end_time=utc_now(), final_metrics=metrics)
         say(
             f"stopped at step {metrics['global_step']}: checkpoint saved in {run_dir / runs.CHECKPOINTS_DIR}\n"
             f"  continue with: medtune train --resume {run_dir}"
@@ -123,9 +124,9 @@ def train(cfg: Config, resume: str | None = None, allow_config_change: bool = Fa
         metrics["eval_loss"] = trainer.evaluate().get("eval_loss")
     out_dir = save_result(cfg, trainer, tokenizer, run_dir)
     metrics["wall_time_s"] = round(time.time() - started, 2)
-    if is_main_process():
-        meta = runs.update_metadata(run_dir, status="completed", end_time=_now(), final_metrics=metrics)
-        (run_dir / runs.CARD_FILE).write_text(runs.model_card(meta, cfg), encoding="utf-8")
+    if distributed.is_main_process():
+        meta = runs.update_metadata(run_dir, status="completed", end_time=utc_now(), final_metrics=metrics)
+        (run_dir / runs.CARD_FILE).write_text(model_card(meta, cfg), encoding="utf-8")
         print_summary(run_dir, out_dir, metrics)
     return TrainResult(run_dir, out_dir, metrics["global_step"], metrics, trainer=trainer)
 
@@ -139,8 +140,8 @@ def plan_run(cfg: Config, resume: str | None, allow_config_change: bool) -> RunP
     """A fresh run directory name, or the run to resume with its saved config and newest good checkpoint."""
     if not resume:
         return RunPlan(cfg, distributed.shared_run_dir(lambda: runs.new_run_dir(cfg)))
-    run_dir = runs.find_run(cfg, resume)
-    saved = runs.load_run_config(run_dir, cfg.root)
+    run = runs.open_run(cfg, resume, require_weights=False)
+    run_dir, saved = run.dir, run.config
     changes = config_differences(saved, cfg)
     if changes and not allow_config_change:
         shown = "\n".join(f"  - {c}" for c in changes[:20])
@@ -184,7 +185,7 @@ def check_environment(cfg: Config) -> None:
     if t.torch_compile and cfg.fine_tuning.method == "qlora":
         warnings.append("training.torch_compile with 4-bit weights: bitsandbytes layers break the graph; expect little gain")
     for w in warnings:
-        print(f"warning: {w}", file=sys.stderr)
+        runtime.warn(w)
     if errors:
         raise ConfigError(errors)
 
@@ -223,7 +224,7 @@ def preflight(cfg: Config, tokenizer, dataset) -> str:
         if not any(i == end_id and lab != IGNORE_INDEX for i, lab in zip(ids, labels, strict=True))
     )
     if bad:
-        print(f"warning: {bad} of {len(dataset)} training examples have no labelled <|end|> (cut by max_seq_length?)", file=sys.stderr)
+        runtime.warn(f"{bad} of {len(dataset)} training examples have no labelled <|end|> (cut by max_seq_length?)")
     return (
         "# One training example as the model sees it. Text inside [[TRAIN: ...]] carries loss;\n"
         "# everything else is context only. Each assistant turn must end with a trained <|end|>.\n\n" + text + "\n"
@@ -358,17 +359,13 @@ def training_arguments(cfg: Config, run_dir: Path, has_eval: bool):
 # --------------------------------------------------------------------------------------------
 
 
-def is_main_process() -> bool:
-    return int(os.environ.get("RANK", "0")) == 0
-
-
 @contextlib.contextmanager
 def run_directory(plan: RunPlan):
     """Create a new run's directory; if setting up the trainer inside fails, remove it again."""
     run_dir = plan.run_dir
     created = False
-    if is_main_process() and not plan.resuming:
-        run_dir.mkdir(parents=True, exist_ok=bool(os.environ.get(RUN_DIR_ENV)) or distributed.world_size() > 1)
+    if distributed.is_main_process() and not plan.resuming:
+        run_dir.mkdir(parents=True, exist_ok=bool(os.environ.get(distributed.RUN_DIR_ENV)) or distributed.world_size() > 1)
         created = True
     try:
         yield run_dir
@@ -376,58 +373,26 @@ def run_directory(plan: RunPlan):
         if created:
             shutil.rmtree(run_dir, ignore_errors=True)
         raise
-    for stale in plan.stale if is_main_process() else []:  # incomplete checkpoints newer than the one we resume from
+    for stale in plan.stale if distributed.is_main_process() else []:  # incomplete checkpoints newer than the one we resume from
         say(f"removing {stale.name}: incomplete, training continues from {plan.checkpoint.name if plan.checkpoint else 'step 0'}")
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def run_metadata(cfg: Config, plan: RunPlan, data, tokenizer, model_info: dict, args, template_sha: str) -> dict:
-    if plan.resuming:
-        meta = runs.read_metadata(plan.run_dir)
-        meta.setdefault("resumes", []).append(
-            {
-                "time": _now(),
-                "from_checkpoint": plan.checkpoint.name if plan.checkpoint else None,
-                "config_changes": plan.config_changes,
-                "config_sha256": config_hash(cfg),
-            }
-        )
-        meta.update(status="running", config_sha256=config_hash(cfg), end_time=None)
-        return meta
-    from medtune.evaluation import split_digest
-
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    return {
-        "run_name": plan.run_dir.name,
-        "status": "running",
-        "method": cfg.fine_tuning.method,
-        "base_model": cfg.model.base_model_name,
-        "base_model_revision": cfg.model.revision,
-        "config_sha256": config_hash(cfg),
-        "chat_template_sha256": template_sha,
-        "git": runs.git_state(cfg.root),
-        "project_root": str(cfg.root),
-        "versions": runs.package_versions(),
-        "hardware": runs.hardware(),
-        "dataset": {
-            "fingerprint": data.fingerprint,
-            "provenance": data.provenance,
-            "rows": {"train": len(data.train), "eval": len(data.eval) if data.eval is not None else 0},
-            # lets `medtune evaluate` prove it scores exactly the conversations training held out
-            "eval_sha256": split_digest(data.eval) if data.eval is not None and len(data.eval) else None,
-        },
-        "effective_batch_size": distributed.effective_batch_size(args.per_device_train_batch_size, args.gradient_accumulation_steps, world),
-        "per_device_train_batch_size": args.per_device_train_batch_size,
-        "gradient_accumulation_steps": args.gradient_accumulation_steps,
-        "num_processes": world,
-        "distributed_backend": distributed.launched_backend(cfg.distributed.backend),
-        "learning_rate": args.learning_rate,  # as configured: never rescaled with the process count
-        "max_seq_length": cfg.data.max_seq_length,
-        **model_info,
-        "start_time": _now(),
-        "end_time": None,
-        "final_metrics": None,
-    }
+def run_metadata(cfg: Config, plan: RunPlan, data, model_info: dict, args, template_sha: str) -> dict:
+    """A new run's metadata, or the resumed run's with this resumption appended."""
+    if not plan.resuming:
+        return new_run_metadata(cfg, plan.run_dir.name, data, model_info, args, template_sha)
+    meta = runs.read_metadata(plan.run_dir)
+    meta.setdefault("resumes", []).append(
+        {
+            "time": utc_now(),
+            "from_checkpoint": plan.checkpoint.name if plan.checkpoint else None,
+            "config_changes": plan.config_changes,
+            "config_sha256": config_hash(cfg),
+        }
+    )
+    meta.update(status="running", config_sha256=config_hash(cfg), end_time=None)
+    return meta
 
 
 def write_run_start(run_dir: Path, cfg: Config, plan: RunPlan, meta: dict, preflight_text: str, data) -> None:
@@ -471,63 +436,6 @@ def build_trainer(cfg: Config, model, tokenizer, data, args, run_dir: Path, call
     return trainer
 
 
-class StopOnSignal:
-    """Ctrl-C / SIGTERM: finish the current step, save a checkpoint, stop. A second Ctrl-C aborts."""
-
-    def __init__(self) -> None:
-        self.requested = False
-
-    def _handler(self, signum, frame) -> None:
-        if self.requested:
-            raise KeyboardInterrupt
-        self.requested = True
-        print(
-            f"\n{signal.Signals(signum).name}: saving a checkpoint after this step, then stopping "
-            "(press Ctrl-C again to abort without saving)",
-            file=sys.stderr,
-            flush=True,
-        )
-
-    @contextlib.contextmanager
-    def installed(self):
-        previous = {}
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            try:
-                previous[sig] = signal.signal(sig, self._handler)
-            except ValueError:  # not the main thread: leave signals alone
-                pass
-        try:
-            yield self
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-
-
-def make_callbacks(run_dir: Path, keep: int | None, stop: StopOnSignal) -> list:
-    """The Trainer callbacks that make checkpoints trustworthy and Ctrl-C graceful."""
-    from transformers import TrainerCallback
-
-    class CheckpointMarker(TrainerCallback):
-        """After checkpoint-N is saved: fsync, write COMPLETE (file checksums) last, then prune old ones."""
-
-        def on_save(self, args, state, control, **kwargs):
-            if state.is_world_process_zero:
-                ckpt = Path(args.output_dir) / f"checkpoint-{state.global_step}"
-                if ckpt.is_dir():
-                    runs.mark_checkpoint_complete(ckpt)
-                    runs.prune_checkpoints(run_dir, keep, protect=ckpt)
-            return control
-
-    class SaveAndStopOnSignal(TrainerCallback):
-        def on_step_end(self, args, state, control, **kwargs):
-            if stop.requested:
-                control.should_save = True
-                control.should_training_stop = True
-            return control
-
-    return [CheckpointMarker(), SaveAndStopOnSignal()]
-
-
 def final_metrics(trainer, output, started: float) -> dict:
     state = trainer.state
     runtime = float(output.metrics.get("train_runtime", 0.0))
@@ -564,10 +472,10 @@ def save_result(cfg: Config, trainer, tokenizer, run_dir: Path) -> Path:
     is_adapter = cfg.fine_tuning.method in ("qlora", "lora")
     out = run_dir / (runs.ADAPTER_DIR if is_adapter else runs.MODEL_DIR)
     tmp = run_dir / f".{out.name}.partial"
-    if is_main_process():
+    if distributed.is_main_process():
         shutil.rmtree(tmp, ignore_errors=True)
     trainer.save_model(str(tmp))  # gathers sharded weights; safetensors; PEFT saves the adapter alone
-    if is_main_process():
+    if distributed.is_main_process():
         (tmp / "training_args.bin").unlink(missing_ok=True)  # a pickle: results hold safetensors and JSON only
         tokenizer.save_pretrained(str(tmp))
         model = trainer.model.get_base_model() if is_adapter else trainer.model
@@ -608,20 +516,6 @@ def print_summary(run_dir: Path, out_dir: Path, m: dict) -> None:
 
 def say(msg: str) -> None:
     """Progress lines, from the main process only; prefixed ``[rank 0/N]`` when several run."""
-    if is_main_process():
+    if distributed.is_main_process():
         prefix = distributed.rank_prefix()
         print(prefix + msg.replace("\n", "\n" + prefix) if prefix else msg, flush=True)
-
-
-def _now() -> str:
-    return datetime.now().isoformat(timespec="seconds")
-
-
-def _quiet_libraries() -> None:
-    """Silence start-up chatter that is not ours to fix (bitsandbytes' optional CPU kernel hub)."""
-    import warnings
-
-    logging.getLogger("bitsandbytes.backends.cpu.ops").setLevel(logging.ERROR)
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    # PEFT still asks for the old name; transformers 5 warns on every call.
-    warnings.filterwarnings("ignore", message=r".*is_gradient_checkpointing.*", category=FutureWarning)

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from medtune.embedded import END, ENDOFTEXT, PHI4_MINI_CHAT_TEMPLATE, ensure_embedded_model
+from medtune.embedded import ensure_embedded_model
+from medtune.phi4 import CHAT_TEMPLATE as PHI4_MINI_CHAT_TEMPLATE, END, ENDOFTEXT
 
 NAME = "embedded:tiny-phi4-mini"
 

@@ -27,8 +27,10 @@ with torch.no_grad():
     merged_logits = merged(torch.tensor([ids])).logits[0].tolist()
 medtune_was_imported = "medtune" in sys.modules
 
-from medtune.model import load_run_for_inference
-model, tok, cfg = load_run_for_inference(run_dir)
+from medtune.model import load_for_inference
+from medtune.runs import load_run_config, open_run
+run = open_run(load_run_config(run_dir), run_dir)
+model, tok = load_for_inference(run.config, adapter_dir=run.adapter_dir, merged_dir=run.model_dir)
 with torch.no_grad():
     adapter_logits = model(input_ids=torch.tensor([ids])).logits[0].tolist()
     out = model.generate(input_ids=torch.tensor([prompt]), max_new_tokens=n_new, do_sample=False)

@@ -12,6 +12,7 @@ import pytest
 from medtune import runs
 from medtune.config import dump_config
 from medtune.errors import RunError
+from medtune.model_card import model_card
 
 NOW = datetime(2026, 3, 1, 14, 5, 9)
 
@@ -161,7 +162,7 @@ def test_the_model_card_carries_a_medical_disclaimer_and_the_recipe(tiny_project
         "config_sha256": "f" * 64,
         "git": {"commit": "deadbeef", "dirty": True},
     }
-    card = runs.model_card(meta, cfg)
+    card = model_card(meta, cfg)
     for needle in ("Medical disclaimer", "embedded:tiny-phi4-mini", "qlora", "LoRA rank / alpha / dropout: 16 / 32 / 0.0",
                    "final training loss: 0.12", "eval loss: 3.5", "Intended use", "Limitations", "4 train, 2 eval",
                    "deadbeef", "(dirty)", "emergency"):
