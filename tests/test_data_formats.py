@@ -246,7 +246,7 @@ def test_directory_and_glob_resolve_to_data_files(tmp_path):
 
 def test_read_rows_reports_a_file_that_is_not_json(tmp_path):
     path = tmp_path / "broken.json"
-    path.write_text('{"data": [1, 2')
+    path.write_text('{"messages": [1, 2')
     rows = list(read_rows(path))
     assert len(rows) == 1 and isinstance(rows[0][1], RowError) and rows[0][1].reason == "invalid_json"
 

@@ -19,6 +19,7 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]{2,}|[\t\u00a0\
 _LINE_EDGES = re.compile(r" \n ?|\n ")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _WS = re.compile(r"\s+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def normalize_text(text: str) -> str:
@@ -42,6 +43,9 @@ def clean_turns(messages: list[dict]) -> tuple[list[dict], bool]:
     out: list[dict] = []
     for i, m in enumerate(messages):
         content = normalize_text(m["content"])
+        if not content.isascii() and (bad := _SURROGATE.search(content)):
+            # JSON can spell one ("\ud800"); it is not a character and cannot be encoded or hashed
+            raise RowError("not_text", f"turn {i + 1} ({m['role']}) holds a lone surrogate U+{ord(bad.group()):04X} (invalid Unicode)")
         changed |= content != m["content"]
         if not content:
             raise RowError("empty_turn", f"turn {i + 1} ({m['role']}) is empty")

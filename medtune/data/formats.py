@@ -237,6 +237,9 @@ def _tree_paths(line: int, raw: str, root: dict, replies: str) -> Iterator[tuple
     except RowError as exc:
         yield line, raw, exc
         return
+    except RecursionError:
+        yield line, raw, RowError("invalid_json", "the message tree is nested too deeply to read")
+        return
     if not paths:
         yield line, raw, RowError("missing_field", "the message tree has no assistant reply")
     for path in paths:

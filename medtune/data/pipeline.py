@@ -109,7 +109,8 @@ class _Pipeline:
         self.drops.append(Drop(rec.file, rec.line, reason, detail, rec.row_hash, rec.source, text))
 
     def _invalid(self, sf: SourceFile, source: int, line: int, err: RowError, raw: str, row_hash: str) -> None:
-        text = scrub(raw, Counter()) if self.log_phi else None
+        # a lone surrogate (a JSON "\ud800" escape) cannot be written as UTF-8: keep it escaped
+        text = scrub(raw, Counter()).encode("utf-8", "backslashreplace").decode("utf-8") if self.log_phi else None
         self.drops.append(Drop(sf.shown, line, err.reason, err.detail, row_hash, source, text))
 
     def run(self) -> tuple[PreparedData, list[dict]]:
@@ -445,7 +446,7 @@ def _counting(rows, counter: Counter) -> Iterator:
 
 def _with_format(sf: SourceFile, fmt: str, fields: dict | None):
     """The file's format (detected from its first object row for auto), fields, and its rows."""
-    rows = read_rows(sf.path)
+    rows = read_rows(sf.path, sf.shown)
     if fmt == "auto":
         head = []
         for item in rows:
@@ -453,7 +454,10 @@ def _with_format(sf: SourceFile, fmt: str, fields: dict | None):
             if isinstance(item[1], dict):
                 break
         first = head[-1][1] if head and isinstance(head[-1][1], dict) else None
-        fmt, fields = detect_format(first, fields) if first is not None else ("messages", None)
+        try:
+            fmt, fields = detect_format(first, fields) if first is not None else ("messages", None)
+        except DataError as exc:
+            raise DataError(f"{sf.shown}:{head[-1][0]}: {exc}") from None
         rows = itertools.chain(head, rows)
     if fmt == "custom":
         check_fields(fields)

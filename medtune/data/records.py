@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 # rows: they count towards data.max_invalid_fraction.
 INVALID_REASONS = (
     "invalid_json",
+    "invalid_csv",
     "not_an_object",
     "missing_field",
     "unknown_role",

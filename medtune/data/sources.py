@@ -1,16 +1,25 @@
 """Where rows come from: dataset specs to files (a file, a directory, a glob), files to rows.
 
-Readers yield ``(line, row, raw)`` where ``row`` is a dict or a ``RowError`` (bad JSON, not an
-object) and ``raw`` is the row as text, for the rejects file's hash. ``line`` is the 1-based line
-in JSONL and CSV files (where the record starts), the line where the item starts in a JSON
+Readers yield ``(line, row, raw)`` where ``row`` is a dict or a ``RowError`` (bad JSON or CSV,
+not an object) and ``raw`` is the row as text, for the rejects file's hash. ``line`` is the 1-based
+line in JSONL and CSV files (where the record starts), the line where the item starts in a JSON
 list, and the row number in Parquet files.
+
+Every row of a file is yielded exactly once, broken ones included, so ``kept + dropped`` always
+equals the rows in the file: a broken item of a JSON list or a CSV row with a stray quote is
+one invalid row and reading goes on after it. What makes a whole file unreadable (permissions,
+an encoding that is not UTF-8/16/32, a corrupt Parquet file) is a ``DataError`` naming the file
+and, where there is one, the line and byte.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
+import itertools
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,9 +73,12 @@ def resolve_files(cfg: Config, pattern: str) -> list[Path]:
 
 def file_sha256(path: Path) -> str:
     h = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
+    try:
+        with path.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                h.update(chunk)
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
     return h.hexdigest()
 
 
@@ -81,47 +93,124 @@ def source_files(cfg: Config, spec: DatasetSpec) -> list[SourceFile]:
     return out
 
 
-def read_rows(path: Path) -> Iterator[tuple[int, dict | RowError, str]]:
+def read_rows(path: Path, name: str | None = None) -> Iterator[tuple[int, dict | RowError, str]]:
+    """The rows of one file. A file that cannot be read at all (missing permission, not UTF-8,
+    not Parquet) raises ``DataError`` naming it; a row that cannot be read is a ``RowError``
+    row, and the rows after it are still read."""
+    name = name or str(path)
     suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        yield from _read_parquet(path, name)
+        return
+    text = read_text(path, name)
     if suffix in (".jsonl", ".ndjson"):
-        yield from _read_jsonl(path.read_text(encoding="utf-8-sig"))
+        yield from _read_jsonl(text)
     elif suffix == ".json":
-        yield from _read_json(path.read_text(encoding="utf-8-sig"))
+        yield from _read_json(text)
     elif suffix == ".csv":
-        yield from _read_csv(path)
-    elif suffix == ".parquet":
-        yield from _read_parquet(path)
+        yield from _read_csv(text, name)
     else:  # pragma: no cover - resolve_files only returns known suffixes
-        raise DataError(f"{path}: unsupported file type {suffix}")
+        raise DataError(f"{name}: unsupported file type {suffix}")
+
+
+def _read_bytes(path: Path, name: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"{name}: cannot read the file: {exc.strerror or exc}") from None
+
+
+# Byte-order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"), (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32"),
+    (codecs.BOM_UTF8, "utf-8", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"), (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
+)  # fmt: skip
+
+
+def read_text(path: Path, name: str) -> str:
+    """The file as text: UTF-8, or UTF-16/32 told by a byte-order mark or by the zero bytes of
+    mostly-ASCII text (what Excel and PowerShell write). Anything else is an error naming the
+    first byte that is not UTF-8, with its line, rather than a silently garbled row."""
+    data = _read_bytes(path, name)
+    encoding, skip = "utf-8", 0
+    for bom, codec, _ in _BOMS:
+        if data.startswith(bom):
+            encoding, skip = codec, len(bom)
+            break
+    else:
+        head = data[:4096]
+        if len(head) >= 4 and head.count(0) * 4 >= len(head):
+            even, odd = head[0::2].count(0), head[1::2].count(0)
+            encoding = "utf-16-be" if even > odd else "utf-16-le"
+    try:
+        return data[skip:].decode(encoding)
+    except UnicodeDecodeError as exc:
+        pos = skip + exc.start
+        line = data.count(b"\n", 0, pos) + 1
+        column = pos - (data.rfind(b"\n", 0, pos) + 1) + 1
+        if encoding == "utf-8":
+            hint = _guess_encoding(data)
+            raise DataError(
+                f"{name}: line {line}, column {column}: byte 0x{data[pos]:02x} (file offset {pos}) is not UTF-8"
+                f"{hint}; save the file as UTF-8"
+            ) from None
+        raise DataError(f"{name}: line {line}: bytes at file offset {pos} are not valid {encoding.upper()}; save the file as UTF-8") from None
+
+
+def _guess_encoding(data: bytes) -> str:
+    if b"\x00" in data[:4096]:
+        return " (it holds zero bytes: a binary file, or UTF-16 without a byte-order mark?)"
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return ""
+    return " (the file looks like Windows-1252/Latin-1)"
 
 
 def _object(obj) -> dict | RowError:
     return obj if isinstance(obj, dict) else RowError("not_an_object", f"got a JSON {type(obj).__name__}")
 
 
+def _loads_row(text: str) -> dict | RowError:
+    try:
+        return _object(json.loads(text))
+    except RecursionError:
+        return RowError("invalid_json", "nested too deeply to read (more than about 1,000 levels)")
+    except ValueError as exc:
+        return RowError("invalid_json", str(exc))
+
+
 def _read_jsonl(text: str) -> Iterator[tuple[int, dict | RowError, str]]:
-    loads = json.loads
     for n, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
-            continue
-        try:
-            row = _object(loads(line))
-        except ValueError as exc:
-            row = RowError("invalid_json", str(exc))
-        yield n, row, line
+        if line.strip():
+            yield n, _loads_row(line), line
+
+
+_DATA_ARRAY = re.compile(r'\s*\{\s*"data"\s*:\s*\[')
 
 
 def _read_json(text: str) -> Iterator[tuple[int, dict | RowError, str]]:
-    """A list of objects, ``{"data": [...]}``, one object, or (misnamed) JSON Lines."""
+    """A list of objects, ``{"data": [...]}``, one object, or (misnamed) JSON Lines.
+
+    Lists are read item by item, so a broken item is one invalid row and the items after it
+    are still read and counted."""
     stripped = text.lstrip()
     if stripped.startswith("["):
         yield from _read_json_array(text, text.index("["))
         return
+    data = _DATA_ARRAY.match(text)
+    if data:
+        yield from _read_json_array(text, data.end() - 1)
+        return
     try:
         doc = json.loads(text)
+    except RecursionError:
+        yield 1, RowError("invalid_json", "nested too deeply to read (more than about 1,000 levels)"), text
+        return
     except ValueError as exc:
-        if "Extra data" in str(exc):  # JSON Lines in a .json file
-            yield from _read_jsonl(text)
+        if "Extra data" in str(exc) or sum(1 for line in text.split("\n") if line.startswith("{")) > 1:
+            yield from _read_jsonl(text)  # JSON Lines in a .json file
             return
         line = text.count("\n", 0, getattr(exc, "pos", 0)) + 1
         yield line, RowError("invalid_json", f"the file is not valid JSON: {exc}"), text
@@ -131,57 +220,158 @@ def _read_json(text: str) -> Iterator[tuple[int, dict | RowError, str]]:
         yield 1, _object(doc), text
         return
     for i, item in enumerate(items, 1):
-        yield i, _object(item), json.dumps(item, sort_keys=True, ensure_ascii=False)
+        yield i, _object(item), json.dumps(item, sort_keys=True)
+
+
+_WS = " \t\r\n"
+# What can end a broken item: string and nesting delimiters, and the line ends that a JSON string
+# can never contain (so a stray quote stops at its line).
+_STRUCTURE = re.compile(r'[\\"\[\]{},\n]')
+_FIRST_KEY = re.compile(r'\{\s*("[^"\\\n]{1,100}")\s*:')
 
 
 def _read_json_array(text: str, pos: int) -> Iterator[tuple[int, dict | RowError, str]]:
-    """Decode a top-level array item by item, so each item knows the line it starts on."""
+    """Decode the array that opens at ``pos`` item by item, so each item knows the line it
+    starts on and a broken item costs one row, not the rest of the file."""
     decoder = json.JSONDecoder()
-    ws = " \t\r\n"
+    n = len(text)
     line, counted = 1, 0
     i = pos + 1
-    n = len(text)
     while True:
-        while i < n and text[i] in ws:
+        while i < n and text[i] in _WS:
             i += 1
-        if i < n and text[i] == "]":
+        if i >= n or text[i] == "]":
             return
         line += text.count("\n", counted, i)
         counted = i
         try:
             item, end = decoder.raw_decode(text, i)
+            row = _object(item)
+        except RecursionError:
+            end = _broken_item_end(text, i)
+            row = RowError("invalid_json", "nested too deeply to read (more than about 1,000 levels)")
         except ValueError as exc:
-            yield line, RowError("invalid_json", f"{exc}; the rest of the file cannot be read"), text[i:]
-            return
-        yield line, _object(item), text[i:end]
+            end = _broken_item_end(text, i)
+            at = getattr(exc, "pos", i)
+            row = RowError("invalid_json", f"{getattr(exc, 'msg', exc)} at line {line + text.count(chr(10), i, at)}")
+        yield line, row, text[i:end]
         i = end
-        while i < n and text[i] in ws:
+        while i < n and text[i] in _WS:
             i += 1
         if i < n and text[i] == ",":
             i += 1
         elif i < n and text[i] == "]":
             return
-        else:
-            line += text.count("\n", counted, i)
-            yield line, RowError("invalid_json", "expected ',' or ']' after an item; the rest of the file cannot be read"), text[i:]
-            return
+        # anything else: the next item starts here (after a broken item, or a missing comma)
 
 
-def _read_csv(path: Path) -> Iterator[tuple[int, dict | RowError, str]]:
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        start = reader.line_num + 2  # the header is line 1
-        for row in reader:
-            raw = json.dumps(row, sort_keys=True, ensure_ascii=False, default=str)
-            if None in row:  # more cells than header columns
-                yield start, RowError("missing_field", "more values than header columns"), raw
-            else:
-                yield start, {k: v for k, v in row.items() if k is not None}, raw
-            start = reader.line_num + 1
+def _broken_item_end(text: str, start: int) -> int:
+    """Where a broken array item ends: the ``,`` or ``]`` that closes it at the array's own
+    depth (outside strings), but never past the next line that starts an item at this item's
+    indentation (pretty-printed files), the next object that opens with this item's first key
+    (a list on one line), or the array's last ``]``."""
+    stop = text.rfind("]")
+    stop = len(text) if stop <= start else stop
+    line_start = text.rfind("\n", 0, start) + 1
+    indent = text[line_start:start]
+    if not indent.strip():
+        nxt = re.compile("\n" + re.escape(indent) + r"[\[{]").search(text, start, stop)
+        if nxt:
+            stop = nxt.start()
+    elif first_key := _FIRST_KEY.match(text, start):  # a list on one line: its items start with the same key
+        nxt = re.compile(r",\s*(\{\s*" + re.escape(first_key.group(1)) + r"\s*:)").search(text, start + 1, stop)
+        if nxt:
+            stop = nxt.start(1)
+    depth, in_string, j = 0, False, start
+    while (m := _STRUCTURE.search(text, j, stop)) is not None:
+        c, j = m.group(), m.end()
+        if in_string:
+            if c == "\\":
+                j += 1  # an escaped character, whatever it is
+            elif c in '"\n':
+                in_string = False
+        elif c == '"':
+            in_string = True
+        elif c in "[{":
+            depth += 1
+        elif c in "]}":
+            if depth == 0:
+                return max(m.start(), start + 1)
+            depth -= 1
+        elif depth == 0:  # a comma at the array's own depth
+            return max(m.start(), start + 1)
+    return max(stop, start + 1)
 
 
-def _read_parquet(path: Path) -> Iterator[tuple[int, dict | RowError, str]]:
+CSV_FIELD_LIMIT = 1 << 26  # 64 MiB: Python's default (128 KiB) refuses long answers that are real data
+
+
+def _read_csv(text: str, name: str) -> Iterator[tuple[int, dict | RowError, str]]:
+    """Rows of a CSV file with a header line. A row the csv module cannot parse (an unclosed
+    or stray quote), or one with more cells than the header, is one invalid row; reading
+    starts again on the line after where it began, so a stray quote never swallows the rows
+    after it."""
+    lines = text.split("\n")
+    physical = [s + "\n" for s in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
+    header: list[str] | None = None
+    k = 0  # index of the physical line the current reader starts at
+    old_limit = csv.field_size_limit(CSV_FIELD_LIMIT)
+    try:
+        while k < len(physical):
+            reader = csv.reader(itertools.islice(physical, k, None), strict=True)
+            begin = k  # index of the line where the next record starts
+            restart = None
+            while True:
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as exc:
+                    if header is None:
+                        raise DataError(f"{name}: line {begin + 1}: the header line cannot be read as CSV ({exc})") from None
+                    yield begin + 1, RowError("invalid_csv", f"{exc} (an unclosed or stray quote?)"), physical[begin]
+                    restart = begin + 1
+                    break
+                end = k + reader.line_num  # lines consumed so far
+                if header is None:
+                    header = cells
+                    if len(set(header)) != len(header):
+                        dupes = sorted({h for h in header if header.count(h) > 1})
+                        raise DataError(f"{name}: line {begin + 1}: the header repeats the column names {dupes}")
+                elif cells:
+                    raw = "".join(physical[begin:end])
+                    if len(cells) > len(header) or (end - begin > 1 and len(cells) < len(header)):
+                        spans = f" over lines {begin + 1}-{end}" if end - begin > 1 else ""
+                        yield begin + 1, RowError(
+                            "invalid_csv", f"{len(cells)} cells{spans}, the header has {len(header)} (an unquoted comma or a stray quote?)"
+                        ), physical[begin]
+                        if end - begin > 1:  # a stray quote joined lines: read them again one by one
+                            restart = begin + 1
+                            break
+                    else:
+                        yield begin + 1, dict(itertools.zip_longest(header, cells[: len(header)])), raw
+                begin = end
+            if restart is None:
+                break
+            k = restart
+    finally:
+        csv.field_size_limit(old_limit)
+
+
+def _read_parquet(path: Path, name: str) -> Iterator[tuple[int, dict | RowError, str]]:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    for i, row in enumerate(pq.read_table(path).to_pylist(), 1):
-        yield i, row, json.dumps(row, sort_keys=True, ensure_ascii=False, default=str)
+    try:
+        path.open("rb").close()  # an unreadable file says so, not pyarrow's OSError
+    except OSError as exc:
+        raise DataError(f"{name}: cannot read the file: {exc.strerror or exc}") from None
+    i = 0
+    try:
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=4096):
+            for row in batch.to_pylist():
+                i += 1
+                yield i, row, json.dumps(row, sort_keys=True, ensure_ascii=False, default=str)
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        where = f" after row {i}" if i else ""
+        raise DataError(f"{name}: not a readable Parquet file{where} ({exc})") from None
