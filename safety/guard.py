@@ -20,7 +20,7 @@ from .matcher import Matcher, Rule
 from .negation import is_negated
 from .normalize import Normalized, deobfuscated, normalize
 from .policy import Policy, safety_section
-from .screen import EXTRA_CATEGORIES, screen
+from .screen import EXTRA_CATEGORIES, review_stream, screen
 
 _ACTION_RANK = {"allow": 0, "monitor": 1, "defer": 2}
 
@@ -79,11 +79,13 @@ class SafetyGuard:
     def __init__(self, policy: Policy | None = None, *, negation: bool = True,
                  enabled: bool = True, audit: AuditLog | None = None,
                  native: bool | None = None, redact_input: bool = False,
-                 dose_check: bool = True, language_detection: bool = True):
+                 dose_check: bool = True, language_detection: bool = True,
+                 stream_review: bool = False):
         self.policy = policy or Policy.default()
         self.redact_input = redact_input  # Decision.redacted holds the message to pass on
         self.dose_check = dose_check
         self.language_detection = language_detection
+        self.stream_review = stream_review  # StreamGuard applies the output review (screen.py)
         self._spanish = None
         self.matcher = Matcher(self.policy, native=native)
         self.negation = negation
@@ -111,7 +113,7 @@ class SafetyGuard:
         if audit_cfg.get("enabled"):
             audit = AuditLog(audit_cfg.get("path") or "logs/safety_audit.jsonl",
                              store_text=bool(audit_cfg.get("store_text", False)))
-        for key in ("redact_input", "dose_check", "language_detection"):
+        for key in ("redact_input", "dose_check", "language_detection", "stream_review"):
             if section.get(key) is not None:
                 kwargs.setdefault(key, bool(section[key]))
         return cls(Policy.from_section(section), negation=bool(section.get("negation", True)),
@@ -272,6 +274,11 @@ class SafetyGuard:
     def _effective_action(self, match: Match) -> str:
         action = self._category(match.category).action
         return "monitor" if match.context else action
+
+    def review_stream(self, text: str, matches: list[Match], *, final: bool) -> tuple[Decision, int]:
+        """The output check for a streamed answer: (decision, index before which text may be
+        shown). StreamGuard calls it on every feed; see safety/screen.py."""
+        return review_stream(self, text, matches, final)
 
     def spanish(self) -> SafetyGuard:
         """The guard of the Spanish policy (safety/policy_es.py), built on first use."""

@@ -14,6 +14,7 @@ among the winning action the highest priority picks category and message.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .answer import answer_markers, CARE_KINDS
@@ -148,3 +149,63 @@ def screen(guard, text: str, kind: str, decision):
             final.redacted = result.text
             final.redactions = [item.to_dict() for item in result.items]
     return final
+
+
+_SENTENCE_END = re.compile(r"[.!?\n](?:\s|$)")
+_MAY_BE_DOSE = re.compile(r"\d|\b(?:double|triple|increase|raise|halve|cut|stop|skip|tablets?|pills?|capsules?|"
+                          r"doses?|mg|ml|teaspoons?)\b", re.IGNORECASE)
+
+
+def review_stream(guard, text: str, matches: list, final: bool):
+    """(decision, hold): the output check for an answer that is still arriving.
+
+    Only with the guard's ``stream_review`` (off by default until the stream tests that expect
+    a referral phrase such as "call 911" to defer at once are updated); without it the stream
+    defers on any red flag, as before, and the answer review applies to check_output only.
+
+    A red flag in a growing answer is held, not deferred, until its sentence ends: "If you ever
+    have crushing chest pain, call 911" is only known to be compliant then. A finished sentence
+    that names a red flag without sending the person to care (in it or before it) defers at
+    once, as before; one that does is shown, and the whole answer is reviewed again at the end.
+    Doses are read per complete sentence, and a sentence still arriving that may hold one is
+    held.
+    """
+    decision = guard.decide(matches)
+    if not guard.enabled or not text or not guard.stream_review:
+        return decision, len(text)
+    if final:
+        return screen(guard, text, "output", decision), len(text)
+    hold = len(text)
+    if decision.deferred:
+        flags = [m for m in matches if not m.negated and guard._effective_action(m) == "defer"]
+        ends = [_sentence_end(text, m.span[1]) for m in flags]
+        if None in ends:  # a red flag's sentence is still arriving: it may yet say "call 911"
+            hold = min(m.span[0] for m in flags)
+            decision = _held(guard, matches, "the answer names a red flag: held until its sentence ends")
+        else:
+            reviewed = screen(guard, text[:max(ends)], "output", decision)
+            if reviewed.deferred:
+                return reviewed, 0
+            decision = reviewed
+    if guard.dose_check:
+        ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+        done = ends[-1] if ends else 0
+        if _MAY_BE_DOSE.search(text, done):
+            hold = min(hold, done)
+        if done:
+            early = [m for m in matches if m.span[1] <= done]
+            if check_doses(text[:done], role="answer"):
+                return screen(guard, text[:done], "output", guard.decide(early)), done
+    return decision, hold
+
+
+def _sentence_end(text: str, start: int) -> int | None:
+    m = _SENTENCE_END.search(text, start)
+    return m.end() if m else None
+
+
+def _held(guard, matches: list, reason: str):
+    """A monitor decision that keeps the matches (a held stream is logged, not yet deferred)."""
+    decision = guard.decide([])
+    decision.action, decision.matches, decision.reason = "monitor", list(matches), reason
+    return decision

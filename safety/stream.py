@@ -58,7 +58,8 @@ class StreamGuard:
 
     def _advance(self, final: bool) -> str:
         matches, safe = self.guard.inspect(self._text, final=final, holdback=not final)
-        self.decision = self.guard.decide(matches)
+        self.decision, hold = self.guard.review_stream(self._text, matches, final=final)
+        safe = min(safe, hold)  # with stream_review: a red flag waits for its sentence, a dose too
         if self.decision.deferred:
             self._deferred = True
             self._record()
