@@ -54,6 +54,7 @@ EXTRA_CATEGORIES = {
     "prescription_request": ExtraCategory("defer", 60, PRESCRIPTION_MESSAGE),
     "manipulation": ExtraCategory("monitor", 30),
     "unscreened_language": ExtraCategory("monitor", 5),
+    "after_emergency": ExtraCategory("monitor", 15),  # safety/conversation.py, remind mode
 }
 _DOSE_CATEGORY = {"over_single": "dose_limit", "over_daily": "dose_limit", "child_dose": "child_dose",
                   "prescription_change": "prescription_change"}
