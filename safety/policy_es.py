@@ -93,9 +93,8 @@ _INTOXICACION = [
     "intoxicacion", "envenenamiento", "envenenado", "envenenada", "monoxido de carbono",
 ]
 _EMBARAZO = [
-    "embarazada * sangrado|sangro|sangrando|dolor muy fuerte|vision borrosa|no noto al bebe|"
-    "no se mueve|rompi aguas|convulsion",
-    "embarazo * sangrado|sangrando|no se mueve",
+    "embarazada|embarazo|semanas de embarazo ... sangrado|sangro|sangrando|sangre|dolor muy fuerte|"
+    "vision borrosa|no noto al bebe|no se mueve|rompi aguas|convulsion|hinchazon de cara",
     "el bebe no se mueve", "no noto moverse al bebe", "rompi aguas", "he roto aguas",
     "despues del parto * sangrado|sangrando|fiebre|dolor de cabeza",
 ]
