@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -239,20 +238,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def setup_process() -> None:
-    """Process-wide settings, before torch loads: OpenMP threads that sleep rather than spin while
-    waiting (on a busy machine spinning threads made CPU steps ten times slower), no tokenizer
-    thread pools forked into data workers, no Gradio analytics calls. Explicit settings win."""
-    if "torch" not in sys.modules:
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    setup_process()
+    from medtune.runtime import prepare_process
+
+    for note in prepare_process():  # process-wide settings, before any command loads torch
+        print(f"note: {note}", file=sys.stderr)
     try:
         return int(args.func(args) or 0)
     except MedtuneError as exc:
