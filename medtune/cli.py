@@ -155,9 +155,29 @@ def cmd_data(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from medtune.demo import chat_command
+    """Serve the demo until Ctrl-C. The flags are config overrides, so the config's own checks
+    (a public host or share link needs a login or demo.allow_public) refuse before anything loads."""
+    import logging
 
-    return chat_command(args)
+    from medtune.demo import select_target
+    from medtune.guard import guard_notes
+
+    flags = {"host": "demo.host", "port": "demo.port", "auth": "demo.auth", "share": "demo.share", "allow_public": "demo.allow_public"}
+    cfg = resolve(args, check_paths=False, extra_overrides=flag_overrides(args, flags)).config
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=cfg.logging.level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    target = select_target(cfg, args.run, args.base)
+    for note in (*target.notes, *guard_notes(cfg)):
+        print(f"note: {note}", file=sys.stderr)
+    if cfg.demo.auth:
+        print("login required (demo.auth)", file=sys.stderr)
+    if cfg.demo.share:
+        print("warning: creating a public share link (--share)", file=sys.stderr)
+    print(f"loading {target.label} ...", file=sys.stderr)
+    from medtune.demo.page import serve
+
+    serve(cfg, target)
+    return 0
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ HTTP. The engine counts model calls, so "the model was not called" is a measured
 
 from __future__ import annotations
 
-import argparse
+import dataclasses
 import json
 import os
 import shutil
@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -25,9 +26,14 @@ import pytest
 
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
-from medtune import demo  # noqa: E402
+from medtune.cli import main  # noqa: E402
 from medtune.config import load_config  # noqa: E402
-from medtune.errors import ConfigError, MedtuneError, RunError  # noqa: E402
+from medtune.demo import ChatEngine, GenerationSettings, TurnRecord, check_template, history_messages, load_target, select_target  # noqa: E402
+from medtune.demo import page  # noqa: E402
+from medtune.demo.engine import EMPTY_REPLY, NEW_TOKENS_CAP  # noqa: E402
+from medtune.demo.login import LoginBackoff  # noqa: E402
+from medtune.errors import MedtuneError, RunError  # noqa: E402
+from medtune.guard import build_guard, guard_notes  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -52,12 +58,6 @@ def dev_config(output_dir: Path, *overrides: str):
     ).config
 
 
-def chat_args(**kw) -> argparse.Namespace:
-    base = dict(config=None, env="dev", overrides=[], env_file=None, run=None, base=False, host=None, port=None,
-                auth=None, share=False, allow_public=False)
-    return argparse.Namespace(**{**base, **kw})
-
-
 def subprocess_env() -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEDTUNE")}
     env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
@@ -78,27 +78,23 @@ def runs_dir(tiny_run) -> Path:
 @pytest.fixture(scope="module")
 def loaded(runs_dir):
     """The latest run, loaded the way `medtune chat --run latest` loads it."""
-    from medtune.model import load_for_inference
-
     cfg = dev_config(runs_dir)
-    target = demo.select_target(cfg, "latest", False)
-    model, tok = load_for_inference(target.config, adapter_dir=target.adapter_dir, merged_dir=target.merged_dir)
-    demo.check_template(target, tok)
+    target = select_target(cfg, "latest", False)
+    model, tok = load_target(target)
     return cfg, target, model, tok
 
 
 @pytest.fixture(scope="module")
 def engine(loaded):
     cfg, target, model, tok = loaded
-    return demo.ChatEngine(model, tok, demo.make_guard(cfg), system_prompt=target.config.safety.system_prompt,
-                           max_input_chars=cfg.demo.max_input_chars)
+    return ChatEngine.from_config(model, tok, build_guard(cfg), cfg, system_prompt=target.config.safety.system_prompt)
 
 
 def _serve(cfg, engine, target, **demo_updates):
     cfg = cfg.model_copy(deep=True)
     cfg.demo = cfg.demo.model_copy(update={"port": free_port(), **demo_updates})
-    app = demo.build_app(engine.model, engine.tokenizer, engine.guard, cfg, model_label=target.label, engine=engine)
-    _, url, _ = demo.launch(app, cfg.demo, prevent_thread_lock=True, quiet=True)
+    app = page.build_app(engine, cfg, model_label=target.label)
+    _, url, _ = page.launch(app, cfg.demo, prevent_thread_lock=True, quiet=True)
     return app, url
 
 
@@ -127,22 +123,22 @@ def ask(c, message: str, **settings) -> str:
 
 
 def test_settings_are_clamped_to_sane_ranges():
-    s = demo.GenerationSettings(temperature=-1, top_p=5, max_new_tokens=10**9)
-    assert (s.temperature, s.top_p, s.max_new_tokens) == (0.0, 1.0, demo.NEW_TOKENS_CAP)
+    s = GenerationSettings(temperature=-1, top_p=5, max_new_tokens=10**9)
+    assert (s.temperature, s.top_p, s.max_new_tokens) == (0.0, 1.0, NEW_TOKENS_CAP)
 
 
 def test_core_defers_an_emergency_before_the_model_is_called(engine):
     before = engine.model_calls
-    turn = demo.Turn()
+    turn = TurnRecord()
     replies = list(engine.stream_reply([{"role": "user", "content": EMERGENCY}], turn=turn))
-    assert turn.deferred and turn.stage == "input" and turn.decision.category == "emergency"
+    assert turn.deferred and turn.source == "input" and turn.decision.category == "emergency"
     assert replies == [turn.decision.message]
     assert engine.model_calls == before and not turn.model_called
 
 
 def test_core_streams_an_answer_that_stops_on_the_end_token(engine):
-    turn = demo.Turn()
-    replies = list(engine.stream_reply([{"role": "user", "content": BENIGN}], demo.GenerationSettings(0.0, 1.0, 12), turn=turn))
+    turn = TurnRecord()
+    replies = list(engine.stream_reply([{"role": "user", "content": BENIGN}], GenerationSettings(0.0, 1.0, 12), turn=turn))
     assert turn.outcome == "answered" and turn.model_called
     assert replies and all(b.startswith(a) for a, b in zip(replies, replies[1:], strict=False))  # each extends the last
     assert "<|end|>" not in replies[-1] and "<|assistant|>" not in replies[-1]
@@ -175,10 +171,10 @@ def test_a_red_flag_in_the_answer_never_reaches_the_screen(loaded, engine):
     _, _, _, tok = loaded
     text = "Rest is usually fine. If you also notice crushing chest pain, take two aspirin and wait it out at home " * 3
     model = ScriptedModel(tok, text)
-    scripted = demo.ChatEngine(model, tok, engine.guard, system_prompt="sys")
-    turn = demo.Turn()
+    scripted = ChatEngine(model, tok, engine.guard, system_prompt="sys")
+    turn = TurnRecord()
     replies = list(scripted.stream_reply([{"role": "user", "content": "Is rest fine for a cold?"}], turn=turn))
-    assert turn.deferred and turn.stage == "output" and turn.model_called
+    assert turn.deferred and turn.source == "output" and turn.model_called
     assert not any("crushing" in r or "aspirin" in r for r in replies)
     assert replies[-1] == turn.decision.message
     deadline = time.monotonic() + 10
@@ -189,18 +185,77 @@ def test_a_red_flag_in_the_answer_never_reaches_the_screen(loaded, engine):
 
 def test_history_trimmed_to_the_context_but_the_guard_sees_all_of_it(loaded, engine):
     _, _, _, tok = loaded
-    small = demo.ChatEngine(ScriptedModel(tok, "ok"), tok, engine.guard, system_prompt="sys", max_input_chars=10**6)
+    small = ChatEngine(ScriptedModel(tok, "ok"), tok, engine.guard, system_prompt="sys", max_input_chars=10**6)
     small.context_tokens = 300
     history = []
     for i in range(40):
         history += [{"role": "user", "content": f"question {i} about sleep and diet"}, {"role": "assistant", "content": "some advice " * 5}]
-    ids = small._prompt_ids(history + [{"role": "user", "content": "and exercise?"}], demo.GenerationSettings(max_new_tokens=50))
+    ids = small._prompt_ids(history + [{"role": "user", "content": "and exercise?"}], GenerationSettings(max_new_tokens=50))
     assert ids is not None and len(ids) <= 250
     assert tok.decode(ids).count("<|user|>") < 41
-    turn = demo.Turn()
+    turn = TurnRecord()
     emergency_first = [{"role": "user", "content": EMERGENCY}, {"role": "assistant", "content": "..."}] + history
     list(small.stream_reply(emergency_first + [{"role": "user", "content": "and exercise?"}], turn=turn))
     assert turn.deferred and not turn.model_called
+
+
+class CountingGuard:
+    """The real guard, with a count of how often it was asked."""
+
+    def __init__(self, guard):
+        self.guard, self.calls = guard, 0
+
+    def check_conversation(self, messages):
+        self.calls += 1
+        return self.guard.check_conversation(messages)
+
+    def __getattr__(self, name):
+        return getattr(self.guard, name)
+
+
+def test_an_oversized_message_is_refused_before_the_guard_reads_it(loaded, engine):
+    _, _, _, tok = loaded
+    guard = CountingGuard(engine.guard)
+    small = ChatEngine(ScriptedModel(tok, "ok"), tok, guard, system_prompt="sys", max_input_chars=8000)
+    turn = TurnRecord()
+    start = time.perf_counter()
+    replies = list(small.stream_reply([{"role": "user", "content": "chest pain " * 3000}], turn=turn))  # 33 KB
+    assert time.perf_counter() - start < 0.5
+    assert turn.outcome == "too_long" and guard.calls == 0 and not turn.model_called
+    assert "33,000 characters" in replies[-1] and "emergency number" in replies[-1]
+    list(small.stream_reply([{"role": "user", "content": EMERGENCY}], turn=(t := TurnRecord())))
+    assert guard.calls == 1 and t.deferred
+
+
+def test_turn_records_are_the_history_and_the_deferral_box_is_drawn_from_them(loaded, engine):
+    _, _, _, tok = loaded
+    scripted = ChatEngine(ScriptedModel(tok, "Drink water and rest."), tok, engine.guard, system_prompt="sys")
+    answered, deferred = TurnRecord(), TurnRecord()
+    list(scripted.stream_reply([{"role": "user", "content": BENIGN}], turn=answered))
+    list(scripted.stream_reply(history_messages([answered]) + [{"role": "user", "content": EMERGENCY}], turn=deferred))
+    assert (answered.outcome, answered.user, answered.text) == ("answered", BENIGN, "Drink water and rest.")
+    assert deferred.to_dict() | {"decision": None} == {
+        "outcome": "deferred", "source": "input", "category": "emergency", "rule_ids": deferred.rule_ids,
+        "model_called": False, "text": deferred.decision.message, "decision": None,
+    }
+    assert deferred.rule_ids and all(isinstance(r, str) for r in deferred.rule_ids)
+    # The next prompt reads the guidance text, never the HTML of the box.
+    history = history_messages([answered, deferred])
+    assert history[-1] == {"role": "assistant", "content": deferred.decision.message}
+    box = page.display(deferred)
+    assert page.DEFERRAL_CLASS in box and "emergency" in box and "<" not in history[-1]["content"]
+    assert page.display(answered) == answered.text
+    why = page.explain(deferred)
+    assert "crushing chest pain" in why and "not called" in why and deferred.rule_ids[0] in why
+    # Cleared, undone or retried in the page: only the records still on screen count.
+    on_screen = [{"role": "user", "content": BENIGN}, {"role": "assistant", "content": "Drink water and rest."}]
+    assert page._records_for(on_screen, [answered, deferred]) == [answered]
+    assert page._records_for([], [answered, deferred]) == []
+
+
+def test_the_engine_imports_no_gradio():
+    code = "import sys, medtune.demo, medtune.demo.engine, medtune.demo.login; assert 'gradio' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], cwd=REPO, env=subprocess_env(), check=True, timeout=120)
 
 
 # --------------------------------------------------------------------------------------------
@@ -213,7 +268,7 @@ def test_benign_question_gets_a_model_reply(server):
     url, engine = server
     before = engine.model_calls
     reply = ask(client(url), BENIGN)
-    assert reply.strip() and demo.DEFERRAL_HEADER not in reply
+    assert reply.strip() and page.DEFERRAL_HEADER not in reply
     assert engine.model_calls == before + 1
 
 
@@ -223,7 +278,7 @@ def test_emergency_is_deferred_without_calling_the_model(server):
     c = client(url)
     before = engine.model_calls
     reply = ask(c, EMERGENCY)
-    assert demo.DEFERRAL_HEADER in reply and "emergency number" in reply
+    assert page.DEFERRAL_HEADER in reply and "emergency number" in reply
     assert engine.model_calls == before
     why = c.predict(api_name="/why")
     assert "crushing chest pain" in why and "not called" in why
@@ -233,11 +288,11 @@ def test_emergency_is_deferred_without_calling_the_model(server):
 def test_red_flag_earlier_in_the_conversation_still_defers(server):
     url, engine = server
     c = client(url)
-    assert demo.DEFERRAL_HEADER not in ask(c, BENIGN)
-    assert demo.DEFERRAL_HEADER in ask(c, "Also my father's face is drooping and his speech is slurred")
+    assert page.DEFERRAL_HEADER not in ask(c, BENIGN)
+    assert page.DEFERRAL_HEADER in ask(c, "Also my father's face is drooping and his speech is slurred")
     before = engine.model_calls
     follow_up = ask(c, "Anyway, how much water should I drink a day?")
-    assert demo.DEFERRAL_HEADER in follow_up and engine.model_calls == before
+    assert page.DEFERRAL_HEADER in follow_up and engine.model_calls == before
 
 
 @pytest.mark.slow
@@ -245,8 +300,8 @@ def test_empty_and_very_long_input_get_polite_answers(server):
     url, engine = server
     c = client(url)
     before = engine.model_calls
-    assert ask(c, "") == demo.EMPTY_REPLY
-    assert ask(c, "   \n ") == demo.EMPTY_REPLY
+    assert ask(c, "") == EMPTY_REPLY
+    assert ask(c, "   \n ") == EMPTY_REPLY
     start = time.perf_counter()
     long_reply = ask(c, ("Tell me about sleep hygiene. " * 700)[:20_000])
     assert "20,000 characters" in long_reply and "8,000" in long_reply
@@ -262,7 +317,7 @@ def test_compare_shows_base_and_fine_tuned_each_behind_the_guard(server):
     base, tuned = c.predict(BENIGN, 0.0, 1.0, 12, api_name="/compare")
     assert base.strip() and tuned.strip() and engine.model_calls == before + 2
     base, tuned = c.predict(EMERGENCY, 0.7, 0.9, 12, api_name="/compare")
-    assert demo.DEFERRAL_HEADER in base and base == tuned and engine.model_calls == before + 2
+    assert page.DEFERRAL_HEADER in base and base == tuned and engine.model_calls == before + 2
 
 
 @pytest.mark.slow
@@ -300,12 +355,12 @@ def test_load_20_concurrent_clients_5_messages_each(server):
     wall = time.perf_counter() - start
     assert not errors, errors[:3]
     assert len(results) == 100
-    deferred = [r for r in results if demo.DEFERRAL_HEADER in r[1]]
+    deferred = [r for r in results if page.DEFERRAL_HEADER in r[1]]
     assert {m for m, _, _ in deferred} == set(messages[1:2] + messages[3:])
     assert len(deferred) == 60 and all(r[1].strip() for r in results)
     assert engine.model_calls - before == 20 * benign_count
     defer_s = sorted(s for m, _, s in deferred)
-    answer_s = sorted(s for m, r, s in results if demo.DEFERRAL_HEADER not in r)
+    answer_s = sorted(s for m, r, s in results if page.DEFERRAL_HEADER not in r)
     print(
         f"\nload: 100 messages from 20 clients in {wall:.1f}s; deferrals median {statistics.median(defer_s):.2f}s "
         f"p95 {defer_s[int(0.95 * len(defer_s))]:.2f}s; answers (8 tokens) median {statistics.median(answer_s):.2f}s "
@@ -330,22 +385,76 @@ def test_login_required_when_auth_is_set(loaded, engine):
         with pytest.raises(Exception):  # noqa: B017 - gradio_client raises its own error types
             ask(client(url), BENIGN)
         c = client(url, auth=("clinician", "s3cret"))
-        assert demo.DEFERRAL_HEADER in ask(c, EMERGENCY)
+        assert page.DEFERRAL_HEADER in ask(c, EMERGENCY)
+        # Guessing: after a few wrong passwords the address is locked out, unchecked, for a while.
+        codes, retry_after = [], None
+        start = time.perf_counter()
+        for _ in range(30):
+            form = urllib.parse.urlencode({"username": "clinician", "password": "guess"}).encode()
+            try:
+                urllib.request.urlopen(url + "login", data=form, timeout=30)
+                codes.append(200)
+            except urllib.error.HTTPError as e:
+                codes.append(e.code)
+                retry_after = e.headers.get("Retry-After") or retry_after
+        assert 200 not in codes and codes[:3] == [400, 400, 400] and codes.count(429) >= 25, codes
+        assert retry_after is not None and time.perf_counter() - start < 10
+        with pytest.raises(Exception):  # noqa: B017 - locked out: even the right password waits
+            client(url, auth=("clinician", "s3cret"))
+        time.sleep(float(retry_after) + 0.2)
+        assert page.DEFERRAL_HEADER in ask(client(url, auth=("clinician", "s3cret")), EMERGENCY)
     finally:
         app.close()
 
 
-def test_public_host_without_auth_is_refused(tmp_path):
-    cfg = dev_config(tmp_path)
-    with pytest.raises(ConfigError, match="demo.host: 0.0.0.0 is reachable"):
-        demo.apply_demo_flags(cfg, chat_args(host="0.0.0.0"))
-    with pytest.raises(ConfigError, match="demo.share"):
-        demo.apply_demo_flags(dev_config(tmp_path), chat_args(share=True))
-    with pytest.raises(ConfigError, match="--port"):
-        demo.apply_demo_flags(dev_config(tmp_path), chat_args(port=70000))
-    ok = demo.apply_demo_flags(dev_config(tmp_path), chat_args(host="0.0.0.0", auth="a:b", port=9000))
+def test_login_back_off_per_client():
+    now = [0.0]
+    backoff = LoginBackoff(free_attempts=3, first_lockout_s=1.0, max_lockout_s=8.0, clock=lambda: now[0])
+    for _ in range(3):
+        backoff.failed("10.0.0.1")
+        assert backoff.wait_s("10.0.0.1") == 0  # a few typos are free
+    waits = []
+    for _ in range(5):
+        backoff.failed("10.0.0.1")
+        waits.append(backoff.wait_s("10.0.0.1"))
+    assert waits == [1.0, 2.0, 4.0, 8.0, 8.0]  # doubling, capped
+    assert backoff.wait_s("10.0.0.2") == 0  # another client is not affected
+    now[0] += 8.0
+    assert backoff.wait_s("10.0.0.1") == 0
+    backoff.succeeded("10.0.0.1")
+    backoff.failed("10.0.0.1")
+    assert backoff.wait_s("10.0.0.1") == 0  # a good login starts the count again
+
+
+def refused(tmp_path, capsys, *flags: str) -> str:
+    """`medtune chat FLAGS` run in this process: it must stop at the config, before loading anything."""
+    rc = main(["chat", "--config", str(REPO / "config.yaml"), "--env", "dev", *flags, "--set", f"training.output_dir={tmp_path}"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "loading" not in err, err
+    return err
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--host", "0.0.0.0"], "demo.host: 0.0.0.0 is reachable"),
+        (["--share"], "demo.share: a share link makes the demo public"),
+        (["--port", "70000"], "demo.port"),
+        (["--host", "0.0.0.0", "--auth", ":"], "demo.auth: expected user:password, with neither part empty"),
+        (["--host", "0.0.0.0", "--auth", "admin:"], "demo.auth: expected user:password, with neither part empty"),
+        (["--auth", ":secret"], "demo.auth: expected user:password, with neither part empty"),
+        (["--auth", "nocolon"], "demo.auth: expected user:password"),
+    ],
+)
+def test_chat_flags_are_checked_as_config_before_loading(tmp_path, capsys, flags, message):
+    assert message in refused(tmp_path, capsys, *flags)
+
+
+def test_public_host_with_a_login_or_allow_public_is_accepted(tmp_path):
+    ok = dev_config(tmp_path, "demo.host=0.0.0.0", "demo.auth=a:b", "demo.port=9000")
     assert (ok.demo.host, ok.demo.auth, ok.demo.port) == ("0.0.0.0", "a:b", 9000)
-    assert demo.apply_demo_flags(dev_config(tmp_path), chat_args(host="0.0.0.0", allow_public=True)).demo.allow_public
+    assert dev_config(tmp_path, "demo.host=0.0.0.0", "demo.allow_public=true").demo.allow_public
+    assert not dev_config(tmp_path, "demo.auth=").demo.auth  # MEDTUNE_DEMO_AUTH= in .env means no login
 
 
 def test_cli_refuses_public_host_before_loading_anything(tmp_path):
@@ -364,43 +473,56 @@ def test_cli_refuses_public_host_before_loading_anything(tmp_path):
 
 def test_target_selection(tmp_path, runs_dir):
     empty = dev_config(tmp_path / "none")
-    target = demo.select_target(empty, None, False)
-    assert target.adapter_dir is None and "no runs" in target.notes[0]
+    target = select_target(empty, None, False)
+    assert target.run is None and "no runs" in target.notes[0] and "no runs yet" in target.label
     cfg = dev_config(runs_dir)
-    latest = demo.select_target(cfg, None, False)
-    assert latest.run_dir is not None and (latest.adapter_dir or latest.merged_dir) and "latest run" in latest.notes[0]
-    assert demo.select_target(cfg, str(latest.run_dir), False).run_dir == latest.run_dir
-    assert demo.select_target(cfg, None, True).run_dir is None
+    latest = select_target(cfg, None, False)
+    assert latest.run.dir is not None and latest.run.weights and "latest run" in latest.notes[0]
+    assert "(adapter)" in latest.label and latest.config.safety.system_prompt
+    assert select_target(cfg, str(latest.run.dir), False).run.dir == latest.run.dir
+    assert select_target(cfg, None, True).run is None
     with pytest.raises(MedtuneError, match="either --run or --base"):
-        demo.select_target(cfg, "latest", True)
+        select_target(cfg, "latest", True)
     unfinished = tmp_path / "runs" / "still-training"
     unfinished.mkdir(parents=True)
-    shutil.copy(latest.run_dir / "config.yaml", unfinished / "config.yaml")
+    shutil.copy(latest.run.dir / "config.yaml", unfinished / "config.yaml")
     with pytest.raises(RunError, match="no adapter/ or model/ yet"):
-        demo.select_target(dev_config(tmp_path / "runs"), "still-training", False)
+        select_target(dev_config(tmp_path / "runs"), "still-training", False)
+    with pytest.raises(RunError, match="no adapter/ or model/ yet"):  # the latest run is unfinished: not the base
+        select_target(dev_config(tmp_path / "runs"), None, False)
+
+
+def test_a_merged_export_without_its_run_is_served_with_a_note(tmp_path):
+    export = tmp_path / "merged"
+    export.mkdir()
+    (export / "config.json").write_text("{}")
+    target = select_target(dev_config(tmp_path), str(export), False)
+    assert target.run.model_dir == export and target.run.dir is None and "merged export" in target.label
+    assert any("no run config beside it" in n for n in target.notes)
 
 
 def test_chat_template_mismatch_refuses_to_start(loaded):
     _, target, _, tok = loaded
-    demo.check_template(target, tok)  # the run's own tokenizer passes
-    tampered = demo.ChatTarget(**{**target.__dict__, "metadata": {"chat_template_sha256": "0" * 64}})
+    check_template(target, tok)  # the run's own tokenizer passes
+    tampered = dataclasses.replace(target, run=dataclasses.replace(target.run, metadata={"chat_template_sha256": "0" * 64}))
     with pytest.raises(RunError, match="differs from the one .* was trained with"):
-        demo.check_template(tampered, tok)
-    missing = demo.ChatTarget(**{**target.__dict__, "metadata": {}})
+        check_template(tampered, tok)
+    missing = dataclasses.replace(target, run=dataclasses.replace(target.run, metadata={}))
     with pytest.raises(RunError, match="no chat_template_sha256"):
-        demo.check_template(missing, tok)
+        check_template(missing, tok)
 
 
 def test_audit_log_keeps_decisions_but_no_text_unless_log_phi(tmp_path):
     audit = tmp_path / "audit.jsonl"
     cfg = dev_config(tmp_path, "safety.audit.enabled=true", f"safety.audit.path={audit}", "safety.audit.store_text=true")
-    guard = demo.make_guard(cfg)
+    guard = build_guard(cfg)
+    assert any("store_text is ignored" in n for n in guard_notes(cfg))
     guard.check_conversation([{"role": "user", "content": EMERGENCY}])
     assert Path(guard.audit.path) == audit
     entry = json.loads(audit.read_text().splitlines()[-1])
     assert entry["action"] == "defer" and entry["category"] == "emergency" and "text" not in entry
     cfg.logging.log_phi = True
-    assert demo.make_guard(cfg).audit.store_text
+    assert build_guard(cfg).audit.store_text and not guard_notes(cfg)
 
 
 @pytest.mark.slow
@@ -422,7 +544,7 @@ def test_medtune_chat_run_latest_serves_the_page(runs_dir, tmp_path):
                 time.sleep(1)
         assert page is not None, log.read_text()[-3000:]
         assert "medtune chat" in page
-        assert demo.DEFERRAL_HEADER in ask(client(f"http://127.0.0.1:{port}/"), EMERGENCY)
+        assert page.DEFERRAL_HEADER in ask(client(f"http://127.0.0.1:{port}/"), EMERGENCY)
     finally:
         proc.terminate()
         try:
@@ -500,7 +622,7 @@ def test_browser_normal_reply_then_deferral(server, browser, tmp_path):
     before = engine.model_calls
     _send(page, BENIGN, 1)
     reply = page.locator("#medtune-chatbot .bot-row").last.inner_text().strip()
-    assert reply and demo.DEFERRAL_HEADER not in reply and engine.model_calls == before + 1
+    assert reply and page.DEFERRAL_HEADER not in reply and engine.model_calls == before + 1
     shot = tmp_path / "demo_normal.png"
     page.screenshot(path=str(shot), full_page=True)
     _send(page, EMERGENCY, 2)

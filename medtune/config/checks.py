@@ -167,8 +167,15 @@ def check_config(
             f"demo.host: {demo.host} is reachable from other machines and demo.auth is not set; "
             "set demo.auth (user:password) or demo.allow_public=true if you really mean it"
         )
-    if demo.auth and ":" not in demo.auth:
-        errors.append("demo.auth: expected user:password")
+    if demo.auth:  # empty means not set (MEDTUNE_DEMO_AUTH= in .env)
+        user, colon, password = demo.auth.partition(":")
+        if not colon or not user.strip() or not password:
+            errors.append("demo.auth: expected user:password, with neither part empty")
+    if demo.share and not demo.auth and not demo.allow_public:
+        errors.append(
+            "demo.share: a share link makes the demo public and demo.auth is not set; "
+            "set demo.auth (user:password) or demo.allow_public=true if you really mean it"
+        )
 
     lint = _lint_safety(cfg)
     errors += lint[0]
