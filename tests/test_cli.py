@@ -54,6 +54,17 @@ def test_the_python_api_is_light_to_import_and_every_name_resolves():
     assert out.returncode == 0 and out.stdout.strip() == "[]", out.stderr[-2000:]
 
 
+def test_a_commands_flags_become_config_overrides_resolved_with_the_rest():
+    """--host/--port style flags go through the one resolution (and its checks), values verbatim."""
+    from medtune.cli import build_parser, flag_overrides, resolve
+
+    args = build_parser().parse_args(["chat", "--env", "dev", "--port", "7999", "--auth", "me: [x]", "--set", "demo.port=1"])
+    overrides = flag_overrides(args, {"host": "demo.host", "port": "demo.port", "auth": "demo.auth", "share": "demo.share"})
+    assert overrides == {"demo.port": 7999, "demo.auth": "me: [x]"}  # unset flags are no overrides
+    demo = resolve(args, check_paths=False, extra_overrides=overrides).config.demo
+    assert (demo.port, demo.auth, demo.host, demo.share) == (7999, "me: [x]", "127.0.0.1", False)
+
+
 def test_config_prints_each_value_with_its_source():
     out = run_cli("config", "--env", "prod", "--set", "lora.r=8")
     assert out.returncode == 0, out.stderr
