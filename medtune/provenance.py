@@ -14,7 +14,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from medtune import distributed
 from medtune.config import Config, config_hash
 
 
@@ -68,15 +67,24 @@ def hardware() -> dict:
     return info
 
 
-def new_run_metadata(cfg: Config, run_name: str, data, model_info: dict, args, template_sha: str) -> dict:
+def new_run_metadata(
+    cfg: Config,
+    run_name: str,
+    data,
+    model_info: dict,
+    args,
+    *,
+    template_sha: str,
+    eval_sha: str | None,
+    processes: int,
+    backend: str | None,
+) -> dict:
     """experiment_metadata.json of a new training run: what runs, on what, from which data.
 
     ``data`` is the prepared data (:class:`medtune.data.PreparedData`), ``args`` the trainer's
-    arguments; ``model_info`` comes from setting up the model (dtype, attention, parameter counts).
+    arguments; ``model_info`` comes from setting up the model (dtype, attention, parameter counts);
+    ``eval_sha`` lets `medtune evaluate` prove it scores exactly the conversations training held out.
     """
-    from medtune.evaluation import split_digest
-
-    world = distributed.world_size()
     return {
         "run_name": run_name,
         "status": "running",
@@ -93,14 +101,13 @@ def new_run_metadata(cfg: Config, run_name: str, data, model_info: dict, args, t
             "fingerprint": data.fingerprint,
             "provenance": data.provenance,
             "rows": {"train": len(data.train), "eval": len(data.eval) if data.eval is not None else 0},
-            # lets `medtune evaluate` prove it scores exactly the conversations training held out
-            "eval_sha256": split_digest(data.eval) if data.eval is not None and len(data.eval) else None,
+            "eval_sha256": eval_sha,
         },
-        "effective_batch_size": distributed.effective_batch_size(args.per_device_train_batch_size, args.gradient_accumulation_steps, world),
+        "effective_batch_size": args.per_device_train_batch_size * args.gradient_accumulation_steps * processes,
         "per_device_train_batch_size": args.per_device_train_batch_size,
         "gradient_accumulation_steps": args.gradient_accumulation_steps,
-        "num_processes": world,
-        "distributed_backend": distributed.launched_backend(cfg.distributed.backend),
+        "num_processes": processes,
+        "distributed_backend": backend,
         "learning_rate": args.learning_rate,  # as configured: never rescaled with the process count
         "max_seq_length": cfg.data.max_seq_length,
         **model_info,

@@ -381,7 +381,15 @@ def run_directory(plan: RunPlan):
 def run_metadata(cfg: Config, plan: RunPlan, data, model_info: dict, args, template_sha: str) -> dict:
     """A new run's metadata, or the resumed run's with this resumption appended."""
     if not plan.resuming:
-        return new_run_metadata(cfg, plan.run_dir.name, data, model_info, args, template_sha)
+        from medtune.evaluation import split_digest
+
+        return new_run_metadata(
+            cfg, plan.run_dir.name, data, model_info, args,
+            template_sha=template_sha,
+            eval_sha=split_digest(data.eval) if data.eval is not None and len(data.eval) else None,
+            processes=distributed.world_size(),
+            backend=distributed.launched_backend(cfg.distributed.backend),
+        )  # fmt: skip
     meta = runs.read_metadata(plan.run_dir)
     meta.setdefault("resumes", []).append(
         {

@@ -16,14 +16,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
-PHI3_FUSED_TARGETS = {
-    "q_proj": "qkv_proj",
-    "k_proj": "qkv_proj",
-    "v_proj": "qkv_proj",
-    "gate_proj": "gate_up_proj",
-    "up_proj": "gate_up_proj",
-}
-PHI3_TARGETS = ("qkv_proj", "o_proj", "gate_up_proj", "down_proj")
+from medtune import phi4
+
+PHI3_FUSED_TARGETS = phi4.LLAMA_TO_FUSED  # Llama's module names -> Phi-4-mini's fused ones
+PHI3_TARGETS = phi4.LINEAR_MODULES
 
 DEFAULT_SYSTEM_PROMPT = (
     "You are a careful medical information assistant. Give clear, accurate, general health "
@@ -221,7 +217,7 @@ class DemoConfig(Section):
 class FSDPConfig(Section):
     sharding_strategy: Literal["FULL_SHARD", "SHARD_GRAD_OP", "HYBRID_SHARD", "NO_SHARD"] = "FULL_SHARD"
     auto_wrap_policy: Literal["TRANSFORMER_BASED_WRAP", "SIZE_BASED_WRAP", "NO_WRAP"] = "TRANSFORMER_BASED_WRAP"
-    transformer_layer_cls_to_wrap: str | None = "Phi3DecoderLayer"
+    transformer_layer_cls_to_wrap: str | None = phi4.DECODER_LAYER
     min_num_params: int = Field(0, ge=0)
     offload_params: bool = False
     use_orig_params: bool = True
