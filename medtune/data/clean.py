@@ -49,7 +49,7 @@ def clean_turns(messages: list[dict]) -> tuple[list[dict], bool]:
         changed |= content != m["content"]
         if not content:
             raise RowError("empty_turn", f"turn {i + 1} ({m['role']}) is empty")
-        out.append({"role": m["role"], "content": content})
+        out.append({"role": m["role"], "content": content, **({"train": False} if m.get("train") is False else {})})
     systems = 0
     while systems < len(out) and out[systems]["role"] == "system":
         systems += 1

@@ -128,8 +128,9 @@ class NearResult:
     rows_per_band: int
 
 
-def near_duplicates(texts: list[str], is_eval: list[bool], threshold: float, num_perm: int) -> NearResult:
-    """Which rows to drop as near-duplicates (see the module docstring for the order)."""
+def near_duplicates(texts: list[str], is_eval: list[bool], threshold: float, num_perm: int, progress=None) -> NearResult:
+    """Which rows to drop as near-duplicates (see the module docstring for the order);
+    ``progress(iterable, desc, total=)`` wraps the loop over rows (a progress bar)."""
     bands, rows = lsh_bands(threshold, num_perm)
     if not texts:
         return NearResult({}, bands, rows)
@@ -141,7 +142,7 @@ def near_duplicates(texts: list[str], is_eval: list[bool], threshold: float, num
     dropped: dict[int, tuple[str, int, float]] = {}
     floor = max(0.0, threshold - ESTIMATE_MARGIN)
     evals = np.asarray(is_eval, dtype=bool)
-    for i in order:
+    for i in progress(order, "near-duplicates", total=len(order)) if progress else order:
         row_keys = [keys[k][i].tobytes() for k in range(bands)]
         found = [buckets[k][row_keys[k]] for k in range(bands) if row_keys[k] in buckets[k]]
         twin, twin_sim, twin_eval = None, 0.0, False

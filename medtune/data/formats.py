@@ -70,15 +70,19 @@ def check_fields(fields: dict | None) -> None:
 
 
 def conversations(
-    fmt: str, rows: Iterable[tuple[int, dict | RowError, str]], fields: dict | None
+    fmt: str, rows: Iterable[tuple[int, dict | RowError, str]], fields: dict | None, name: str = ""
 ) -> Iterator[tuple[int, str, list[dict] | RowError]]:
     """``(line, raw, messages or RowError)`` for each conversation in ``rows``.
 
-    Messages have known roles and text content; order and emptiness are checked later (clean.py).
+    Messages have known roles and text content; an assistant turn the row marks untrained
+    (``"train": false`` or ``"weight": 0``, on the turn or on all its content parts) carries
+    ``"train": False``. Order and emptiness are checked later (clean.py). Preference data is a
+    ``DataError`` for the whole file: read as conversations it would train rejected answers.
     """
     if fmt == "oasst":
         yield from _oasst(rows, (fields or {}).get("replies", "best"))
         return
+    explicit = fmt == "custom" and bool(fields)
     convert = {
         "messages": _messages,
         "sharegpt": _sharegpt,
@@ -90,31 +94,116 @@ def conversations(
         if isinstance(row, RowError):
             yield line, raw, row
             continue
+        kind = preference_kind(row, explicit)
+        if kind:
+            raise DataError(f"{name or 'data'}:{line}: {kind}")
         try:
-            yield line, raw, convert(row)
+            turns = convert(row)
+            _check_text_only(row, turns)
+            yield line, raw, turns
         except RowError as exc:
             yield line, raw, exc
+
+
+# -- what medtune does not train: preference data, images, tool calls ------------------------------
+
+_SFT_ONLY = (
+    "medtune trains supervised fine-tuning only (every answer in the file is learned as a good one)"
+)
+
+
+def preference_kind(row: dict, explicit_fields: bool = False) -> str | None:
+    """Why ``row`` is preference data rather than conversations to imitate, with what to do;
+    None when it is not. With explicit ``fields`` (format custom) chosen/rejected columns are
+    the user's choice, but a KTO ``label`` still is not."""
+    keys = set(row)
+    if {"chosen", "rejected"} <= keys and not explicit_fields:
+        return (
+            "this is preference data (DPO/ORPO style: a chosen and a rejected answer per prompt); "
+            f"{_SFT_ONLY}. To train on the chosen answers only, use format: custom with fields "
+            "{user: prompt, assistant: chosen}, or convert the file to prompt/completion rows"
+        )
+    label = row.get("label")
+    if "label" in keys and (isinstance(label, bool) or (isinstance(label, str) and label.strip().lower() in ("true", "false"))):
+        if keys & {"completion", "output", "response", "answer", "messages", "conversations", "chosen"}:
+            return (
+                "this is KTO-style preference data (a label true/false per answer; false marks an "
+                f"undesirable answer); {_SFT_ONLY}, so label: false rows would be trained as good. Keep only "
+                "the rows with label true and remove the label column"
+            )
+    score = next((k for k in ("score", "scores", "rating", "reward") if k in keys), None)
+    if score and keys & {"completion", "completions", "response", "responses", "chosen"}:
+        return (
+            f"this is rated answer data (a {score!r} per answer, as for reward models); {_SFT_ONLY}, "
+            f"so low-{score} answers would be trained as good. Keep only the answers you want the model to give "
+            f"and remove the {score!r} column"
+        )
+    return None
+
+
+MEDIA_KEYS = ("images", "image", "videos", "video", "audios", "audio")
+PLACEHOLDERS = ("<image>", "<video>", "<audio>")
+
+
+def _check_text_only(row: dict, turns: list[dict]) -> None:
+    for key in MEDIA_KEYS:
+        if row.get(key) not in (None, "", []):
+            raise RowError("multimodal", f"the row has {key!r}: medtune trains a text model; drop the column or the row")
+    for i, t in enumerate(turns):
+        for ph in PLACEHOLDERS:
+            if ph in t["content"]:
+                raise RowError("multimodal", f"turn {i + 1} has a {ph} placeholder: medtune trains a text model, "
+                                             "it would learn the literal text")  # fmt: skip
+    if row.get("tools") not in (None, "", []):
+        raise RowError("tool_call", "the row defines tools (a 'tools' column): tool-calling conversations are not supported yet")
 
 
 # -- turns ------------------------------------------------------------------------------------
 
 
+MEDIA_PARTS = ("image", "image_url", "input_image", "video", "video_url", "audio", "input_audio")
+
+
 def _text(value, what: str) -> str:
+    return _content(value, what)[0]
+
+
+def _content(value, what: str) -> tuple[str, bool | None]:
+    """The text, and the training flag its content parts carry (None when they carry none)."""
     if isinstance(value, str):
-        return value
-    if isinstance(value, list):  # OpenAI-style content parts
-        parts = []
-        for part in value:
-            if isinstance(part, dict) and part.get("type", "text") == "text" and isinstance(part.get("text"), str):
-                parts.append(part["text"])
-            else:
-                raise RowError("not_text", f"{what} has a non-text part")
-        return "\n".join(parts)
+        return value, None
+    if isinstance(value, list):  # content parts: {"type": "text", "text" or "value": ...}
+        parts, flags = [], set()
+        for j, part in enumerate(value):
+            kind = part.get("type", "text") if isinstance(part, dict) else None
+            if kind in MEDIA_PARTS:
+                raise RowError("multimodal", f"{what}[{j}] is an {kind} part: medtune trains a text model")
+            text = part.get("text", part.get("value")) if kind == "text" else None
+            if not isinstance(text, str):
+                raise RowError("not_text", f"{what}[{j}] is not a text part ({{'type': 'text', 'text': ...}})")
+            parts.append(text)
+            flags.add(_flag(part, f"{what}[{j}]"))
+        if False in flags and flags != {False}:  # a part without a flag is trained
+            raise RowError("train_flag", f"{what}: some parts are trained and some not; medtune trains a turn "
+                                         "whole or not at all: split it into two turns")  # fmt: skip
+        return "\n".join(parts), (False if False in flags else (True if True in flags else None))
     if value is None or (isinstance(value, float) and math.isnan(value)):
         raise RowError("missing_field", f"{what} is missing")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
+        return str(value), None
     raise RowError("not_text", f"{what} is a {type(value).__name__}, not text")
+
+
+def _flag(obj: dict, where: str) -> bool | None:
+    """``train`` (true/false) or ``weight`` (1/0) of a turn or part; None when it has neither."""
+    train, weight = obj.get("train"), obj.get("weight")
+    if train is not None and not isinstance(train, bool):
+        raise RowError("train_flag", f"{where}.train is {train!r}; use true or false")
+    if weight is not None and (isinstance(weight, bool) or weight not in (0, 1)):
+        raise RowError("train_flag", f"{where}.weight is {weight!r}; medtune trains a turn or not: use 1 or 0")
+    if train is not None and weight is not None and train != bool(weight):
+        raise RowError("train_flag", f"{where}: train {train} and weight {weight} disagree")
+    return train if train is not None else (None if weight is None else bool(weight))
 
 
 def _role(name, where: str) -> str:
@@ -135,8 +224,34 @@ def _turns(items, key: str) -> list[dict]:
         content_key = "content" if "content" in m else "value"
         if role_key not in m:
             raise RowError("missing_field", f"{key}[{i}] has no role")
-        out.append({"role": _role(m[role_key], f"{key}[{i}]"), "content": _text(m.get(content_key), f"{key}[{i}].{content_key}")})
+        _check_tool_turn(m, role_key, f"{key}[{i}]")
+        role = _role(m[role_key], f"{key}[{i}]")
+        text, part_flag = _content(m.get(content_key), f"{key}[{i}].{content_key}")
+        flag = _flag(m, f"{key}[{i}]")
+        if flag is not None and part_flag is not None and flag != part_flag:
+            raise RowError("train_flag", f"{key}[{i}]: the turn's flag and its parts' flags disagree")
+        flag = part_flag if flag is None else flag
+        if flag is not None and role != "assistant" and flag:
+            raise RowError("train_flag", f"{key}[{i}] is a {role} turn marked trained; medtune trains assistant turns only")
+        turn = {"role": role, "content": text}
+        if flag is False and role == "assistant":
+            turn["train"] = False
+        out.append(turn)
     return out
+
+
+TOOL_ROLES = {"tool": "a tool result", "function": "a function result", "ipython": "a tool result",
+              "observation": "a tool result", "function_call": "a function call", "tool_call": "a tool call"}  # fmt: skip
+
+
+def _check_tool_turn(m: dict, role_key: str, where: str) -> None:
+    """Tool-calling turns are refused by name (rather than as a missing ``content``)."""
+    for k in ("tool_calls", "function_call"):
+        if m.get(k):
+            raise RowError("tool_call", f"{where} has {k!r}: tool-calling conversations are not supported yet")
+    role = str(m.get(role_key)).strip().lower()
+    if role in TOOL_ROLES:
+        raise RowError("tool_call", f"{where} is {TOOL_ROLES[role]} ({role_key} {role!r}): tool-calling conversations are not supported yet")
 
 
 def _get(row: dict, name: str):

@@ -185,7 +185,7 @@ class _Pipeline:
             for sf in files:
                 fmt, fields, rows = _with_format(sf, spec.format, spec.fields)
                 read = Counter()
-                for line, raw, conv in conversations(fmt, _counting(rows, read), fields):
+                for line, raw, conv in conversations(fmt, progress(_counting(rows, read), f"reading {sf.shown}"), fields, sf.shown):
                     row_hash = raw_hash(raw)
                     if isinstance(conv, RowError):
                         self._invalid(sf, si, line, conv, raw, row_hash)
@@ -310,12 +310,16 @@ class _Pipeline:
 
     def tokenize(self, records: list[Record]):
         d = self.cfg.data
-        ids, labels, info = tokenize_many(self.tok, [r.messages for r in records])
+        ids, labels, info = tokenize_many(self.tok, [r.messages for r in records], progress=progress)
         limit = min(d.max_length, d.max_seq_length)
         out_r, out_i, out_l = [], [], []
         counts = Counter()
         for r, i, lab in zip(records, ids, labels, strict=True):
             n = len(i)
+            if not (lab != IGNORE_INDEX).any():
+                self._drop(r, "nothing_trained", "every assistant turn is marked train: false or weight: 0")
+                counts["nothing_trained"] += 1
+                continue
             if n < d.min_length:
                 self._drop(r, "too_short", f"{n} tokens, min_length {d.min_length}")
                 counts["too_short"] += 1
@@ -349,7 +353,7 @@ class _Pipeline:
         dd = self.cfg.data.dedup
         if not dd.near:
             return NearResult({}, 0, 0)
-        result = near_duplicates([r.key for r in records], is_eval, dd.threshold, dd.num_perm)
+        result = near_duplicates([r.key for r in records], is_eval, dd.threshold, dd.num_perm, progress=progress)
         for i, (reason, j, sim) in sorted(result.dropped.items()):
             self._drop(records[i], reason, f"near-twin of {records[j].file}:{records[j].line} (similarity {sim:.2f})")
         return result
@@ -432,6 +436,13 @@ class _Pipeline:
             "lsh_rows_per_band": near.rows_per_band,
             "examples": examples,
         }
+
+
+def progress(items, desc: str, total: int | None = None, unit: str = "rows"):
+    """A tqdm bar over ``items`` on a terminal (as the trainer's), nothing when not on one."""
+    from tqdm.auto import tqdm
+
+    return tqdm(items, desc=f"data: {desc}", total=total, unit=unit, disable=None, leave=False, mininterval=0.5, dynamic_ncols=True)
 
 
 def _file_sources(files: list[list[SourceFile]]) -> list[int]:

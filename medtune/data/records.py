@@ -22,12 +22,16 @@ INVALID_REASONS = (
     "not_text",
     "empty_turn",
     "role_order",
+    "train_flag",
+    "multimodal",
+    "tool_call",
 )
 DROP_REASONS = INVALID_REASONS + (
     "content_filter",
     "deferral_inconsistent",
     "too_short",
     "too_long",
+    "nothing_trained",
     "exact_duplicate",
     "near_duplicate",
     "eval_contamination",

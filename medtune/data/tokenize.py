@@ -11,7 +11,8 @@ pieces of markup, and special tokens split tokenization, so here:
    its tokens and labels, and which contents are trained;
 2. every distinct content (the system prompt is one, however many rows share it) is tokenized
    once, in batches, by the tokenizer's fast backend;
-3. each conversation is the concatenation of markup and content tokens.
+3. each conversation is the concatenation of markup and content tokens; an assistant turn
+   marked ``"train": False`` (formats.py) keeps its tokens but none of its labels.
 
 The result is then checked against ``tokenize_conversation`` on a sample of rows (the first of
 each role sequence and an even spread of the rest); if any differs, or a template does not put
@@ -69,10 +70,14 @@ def _layout(tokenizer, roles: tuple[str, ...]) -> _Layout | None:
     return _Layout(glue_ids, glue_labels, trained)
 
 
-def _encode_many(tokenizer, texts: list[str]) -> list[np.ndarray]:
+def _ignored(n: int) -> np.ndarray:
+    return np.full(n, IGNORE_INDEX, dtype=np.int32)
+
+
+def _encode_many(tokenizer, texts: list[str], progress) -> list[np.ndarray]:
     backend = getattr(tokenizer, "backend_tokenizer", None)
     out: list[np.ndarray] = []
-    for i in range(0, len(texts), CHUNK):
+    for i in progress(range(0, len(texts), CHUNK), "tokenizing", total=-(-len(texts) // CHUNK)):
         chunk = texts[i : i + CHUNK]
         if backend is not None:
             encode = getattr(backend, "encode_batch_fast", backend.encode_batch)
@@ -83,12 +88,22 @@ def _encode_many(tokenizer, texts: list[str]) -> list[np.ndarray]:
 
 
 def _slow(tokenizer, messages: list[dict]) -> tuple[np.ndarray, np.ndarray]:
-    enc = tokenize_conversation(tokenizer, messages)
-    return np.asarray(enc["input_ids"], dtype=np.int32), np.asarray(enc["labels"], dtype=np.int32)
+    """``tokenize_conversation``, with the assistant turns marked ``"train": False`` unlabelled."""
+    if all(m.get("train", True) for m in messages):
+        enc = tokenize_conversation(tokenizer, messages)
+        return np.asarray(enc["input_ids"], dtype=np.int32), np.asarray(enc["labels"], dtype=np.int32)
+    text, spans = assistant_spans(tokenizer, messages)
+    turns = [m for m in messages if m["role"] == "assistant"]
+    spans = [span for span, m in zip(spans, turns, strict=True) if m.get("train", True)]
+    enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+    labels = [t if _inside(spans, s, e) else IGNORE_INDEX for t, (s, e) in zip(enc["input_ids"], enc["offset_mapping"], strict=True)]
+    return np.asarray(enc["input_ids"], dtype=np.int32), np.asarray(labels, dtype=np.int32)
 
 
-def tokenize_many(tokenizer, conversations: list[list[dict]]) -> tuple[list[np.ndarray], list[np.ndarray], dict]:
-    """Untruncated ``(input_ids, labels)`` per conversation, and how they were made."""
+def tokenize_many(tokenizer, conversations: list[list[dict]], progress=None) -> tuple[list[np.ndarray], list[np.ndarray], dict]:
+    """Untruncated ``(input_ids, labels)`` per conversation, and how they were made.
+    ``progress(iterable, desc, total=)`` wraps the long loops (a progress bar)."""
+    progress = progress or (lambda items, desc, total=None: items)
     layouts: dict[tuple[str, ...], _Layout | None] = {}
     patterns = []
     for msgs in conversations:
@@ -102,7 +117,7 @@ def tokenize_many(tokenizer, conversations: list[list[dict]]) -> tuple[list[np.n
         if layouts[roles] is not None:
             for m in msgs:
                 index.setdefault(m["content"], len(index))
-    encoded = _encode_many(tokenizer, list(index))
+    encoded = _encode_many(tokenizer, list(index), progress)
 
     ids_out: list[np.ndarray] = []
     labels_out: list[np.ndarray] = []
@@ -117,7 +132,10 @@ def tokenize_many(tokenizer, conversations: list[list[dict]]) -> tuple[list[np.n
             for k, m in enumerate(msgs):
                 c = encoded[index[m["content"]]]
                 id_parts += [c, lay.glue_ids[k + 1]]
-                lab_parts += [c if lay.trained[k] else np.full(len(c), IGNORE_INDEX, dtype=np.int32), lay.glue_labels[k + 1]]
+                if m.get("train", True):  # an untrained turn loses its content and its closing markup
+                    lab_parts += [c if lay.trained[k] else _ignored(len(c)), lay.glue_labels[k + 1]]
+                else:
+                    lab_parts += [_ignored(len(c)), _ignored(len(lay.glue_labels[k + 1]))]
             ids, labels = np.concatenate(id_parts), np.concatenate(lab_parts)
         ids_out.append(ids)
         labels_out.append(labels)
@@ -136,8 +154,9 @@ def _first_mismatch(tokenizer, conversations, patterns, ids_out, labels_out, inf
     sample = set(range(0, n, max(1, n // VERIFY_SPREAD)))
     seen: set = set()
     for i, roles in enumerate(patterns):
-        if roles not in seen:
-            seen.add(roles)
+        shape = (roles, tuple(m.get("train", True) for m in conversations[i]))
+        if shape not in seen:  # the first of each role sequence and of each set of training flags
+            seen.add(shape)
             sample.add(i)
     for i in sorted(sample):
         ids, labels = _slow(tokenizer, conversations[i])

@@ -1,0 +1,194 @@
+"""Shapes people download from other fine-tuning projects: each one trains exactly what it means
+(labels checked token by token) or is refused with the file, line and reason. The files are
+written here, in those shapes; none is a copy of another project's data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from medtune.chat_template import IGNORE_INDEX
+from medtune.config import Config, load_config
+from medtune.data import prepare_data
+from medtune.data.formats import conversations
+from medtune.data.sources import read_rows
+from medtune.errors import DataError
+
+U, A = {"role": "user", "content": "How much water should I drink?"}, {"role": "assistant", "content": "About two litres a day."}
+
+
+def write(path: Path, rows: list[dict]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def read(path: Path, fmt: str = "messages", fields: dict | None = None) -> list:
+    """(line, turns or reason) per conversation."""
+    return [(line, c if isinstance(c, list) else c.reason) for line, _, c in conversations(fmt, read_rows(path, path.name), fields, path.name)]
+
+
+@pytest.fixture(scope="module")
+def tok():
+    from medtune.model import load_tokenizer
+
+    return load_tokenizer(Config.model_validate({"model": {"base_model_name": "embedded:tiny-phi4-mini"}}))
+
+
+def prepare(tmp_path: Path, rows: list[dict], tok, **data):
+    write(tmp_path / "data" / "train.jsonl", rows)
+    cfg = {
+        "model": {"base_model_name": "embedded:tiny-phi4-mini"},
+        "training": {"eval_strategy": "no"},
+        "evaluation": {"mcq_path": None},
+        "data": {"dataset_path": "data/train.jsonl", "eval_dataset_size": 0, "cache_dir": ".cache/data",
+                 "dedup": {"near": False}, "system_prompt_mode": "keep", **data},
+        "safety": {"system_prompt": ""},
+    }  # fmt: skip
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    return prepare_data(load_config(tmp_path / "config.yaml", overrides=[], environ={}, dotenv=False).config, tok)
+
+
+def trained_text(tok, row: dict) -> str:
+    return tok.decode([t for t, lab in zip(row["input_ids"], row["labels"], strict=True) if lab != IGNORE_INDEX])
+
+
+# -- preference data is not conversations to imitate -----------------------------------------------
+
+
+def test_a_dpo_file_is_refused_as_preference_data_with_what_to_do(tmp_path):
+    path = write(tmp_path / "dpo.jsonl", [{"prompt": "Is salt bad?", "chosen": "In excess, yes.", "rejected": "No, eat lots."}])
+    with pytest.raises(DataError, match=r"^dpo.jsonl:1: this is preference data \(DPO/ORPO style.*fields \{user: prompt, assistant: chosen\}"):
+        read(path, "prompt_completion")
+
+
+def test_the_chosen_answers_of_a_dpo_file_train_when_the_fields_say_so(tmp_path):
+    path = write(tmp_path / "dpo.jsonl", [{"prompt": "Is salt bad?", "chosen": "In excess, yes.", "rejected": "No, eat lots."}])
+    assert read(path, "custom", {"user": "prompt", "assistant": "chosen"}) == [
+        (1, [{"role": "user", "content": "Is salt bad?"}, {"role": "assistant", "content": "In excess, yes."}])
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["prompt_completion", "messages", "custom"])
+def test_a_kto_file_with_label_false_never_trains_as_good_answers(tmp_path, fmt):
+    rows = [{"prompt": "Can I stop my tablets?", "completion": "Ask your doctor first.", "label": True},
+            {"prompt": "Can I stop my tablets?", "completion": "Sure, stop whenever.", "label": False}]  # fmt: skip
+    if fmt == "messages":
+        rows = [{"messages": [{"role": "user", "content": r["prompt"]}, {"role": "assistant", "content": r["completion"]}],
+                 "label": r["label"]} for r in rows]  # fmt: skip
+    path = write(tmp_path / "kto.jsonl", rows)
+    fields = {"user": "prompt", "assistant": "completion"} if fmt == "custom" else None
+    with pytest.raises(DataError, match=r"^kto.jsonl:1: this is KTO-style preference data .*label: false rows would be trained as good"):
+        read(path, fmt, fields)
+
+
+def test_a_kto_csv_with_text_labels_is_refused_too(tmp_path):
+    path = tmp_path / "kto.csv"
+    path.write_text("prompt,completion,label\nq,a,False\n")
+    with pytest.raises(DataError, match="KTO-style"):
+        read(path, "prompt_completion")
+
+
+def test_rated_answers_are_refused(tmp_path):
+    path = write(tmp_path / "rated.jsonl", [{"prompt": "q", "completion": "a", "score": 2.5}])
+    with pytest.raises(DataError, match=r"rated answer data \(a 'score' per answer"):
+        read(path, "prompt_completion")
+
+
+def test_the_command_refuses_preference_data_with_exit_2(tmp_path, run_medtune):
+    path = write(tmp_path / "kto.jsonl", [{"prompt": "q", "completion": "a", "label": False}])
+    proc = run_medtune("data", "--env", "dev", "--set", f"data.dataset_path={path}", "--set", f"data.cache_dir={tmp_path}/c",
+                       "--out", str(tmp_path / "report"))  # fmt: skip
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"{path}:1: this is KTO-style preference data" in proc.stderr
+
+
+# -- training flags per turn and per content part --------------------------------------------------
+
+
+def test_turns_marked_train_false_or_weight_0_are_context_not_answers(tmp_path, tok):
+    bad = {"role": "assistant", "content": "Drink nothing at all."}
+    rows = [
+        {"messages": [U, dict(bad, train=False), {"role": "user", "content": "Really?"}, A]},
+        {"conversations": [{"from": "human", "value": "Is tea fine?"}, {"from": "gpt", "value": "Tea is mostly water.", "weight": 0},
+                           {"from": "human", "value": "And coffee?"}, {"from": "gpt", "value": "In moderation."}]},
+    ]  # fmt: skip
+    write(tmp_path / "data" / "train.jsonl", rows[:1])
+    write(tmp_path / "sg" / "train.jsonl", rows[1:])
+    p = prepare(tmp_path, rows[:1], tok)
+    row = p.train.to_list()[0]
+    assert trained_text(tok, row) == "About two litres a day.<|end|><|endoftext|>"
+    assert "Drink nothing at all." in tok.decode(row["input_ids"])  # still there, as context
+    assert "[[TRAIN:" not in p.report["examples"][0]["text"].split("Really?")[0]  # the pre-flight example shows it unmarked
+    (sg,) = [c for _, c in read(tmp_path / "sg" / "train.jsonl", "sharegpt")]
+    assert sg[1] == {"role": "assistant", "content": "Tea is mostly water.", "train": False} and "train" not in sg[3]
+
+
+def test_content_parts_with_text_or_value_and_their_flags(tmp_path, tok):
+    parts = [{"type": "text", "value": "About two litres"}, {"type": "text", "text": "a day."}]
+    untrained = [dict(p, train=False) for p in parts]
+    rows = [{"messages": [U, {"role": "assistant", "content": untrained}, {"role": "user", "content": "Thanks?"},
+                          {"role": "assistant", "content": parts}]}]  # fmt: skip
+    p = prepare(tmp_path, rows, tok)
+    assert trained_text(tok, p.train.to_list()[0]) == "About two litres\na day.<|end|><|endoftext|>"
+    assert p.train.to_list()[0]["messages"][1]["content"] == "About two litres\na day."
+
+
+@pytest.mark.parametrize(
+    "turn,detail",
+    [
+        ({"role": "assistant", "content": [{"type": "text", "text": "a", "train": False}, {"type": "text", "text": "b"}]},
+         "some parts are trained and some not"),
+        ({"role": "assistant", "content": "a", "weight": 0.5}, "weight is 0.5; medtune trains a turn or not"),
+        ({"role": "assistant", "content": "a", "train": "no"}, "train is 'no'; use true or false"),
+    ],
+)  # fmt: skip
+def test_flags_medtune_cannot_honour_are_refused_by_row(tmp_path, turn, detail):
+    path = write(tmp_path / "f.jsonl", [{"messages": [U, turn]}])
+    ((line, _, err),) = list(conversations("messages", read_rows(path), None))
+    assert (line, err.reason) == (1, "train_flag") and detail in err.detail
+
+
+def test_a_conversation_with_nothing_trained_is_dropped_and_counted(tmp_path, tok):
+    rows = [{"messages": [U, dict(A, train=False)]}, {"messages": [U, {"role": "assistant", "content": "Two litres or so."}]}]
+    p = prepare(tmp_path, rows, tok)
+    assert p.report["rows"]["kept"] == 1 and p.report["rows"]["dropped"]["nothing_trained"] == 1
+
+
+# -- images and tool calls: refused with the right reason ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "row,detail",
+    [
+        ({"messages": [U, A], "images": ["x.png"]}, "the row has 'images'"),
+        ({"messages": [{"role": "user", "content": "<image>What is this rash?"}, A]}, "turn 1 has a <image> placeholder"),
+        ({"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}]}, A]},
+         "messages[0].content[0] is an image_url part"),
+    ],
+)  # fmt: skip
+def test_multimodal_rows_are_refused_because_medtune_trains_a_text_model(tmp_path, row, detail):
+    path = write(tmp_path / "mm.jsonl", [row])
+    ((line, _, err),) = list(conversations("messages", read_rows(path), None))
+    assert err.reason == "multimodal" and detail in err.detail and "text model" in err.detail
+
+
+@pytest.mark.parametrize(
+    "fmt,row,detail",
+    [
+        ("messages", {"messages": [U, {"role": "assistant", "content": None, "tool_calls": [{"function": {"name": "bmi"}}]},
+                                   {"role": "tool", "content": "22"}, A]}, "messages[1] has 'tool_calls'"),
+        ("messages", {"messages": [U, {"role": "tool", "content": "22"}, A]}, "messages[1] is a tool result (role 'tool')"),
+        ("sharegpt", {"conversations": [{"from": "human", "value": "q"}, {"from": "function_call", "value": "{}"},
+                                        {"from": "observation", "value": "22"}, {"from": "gpt", "value": "a"}]},
+         "conversations[1] is a function call (from 'function_call')"),
+        ("messages", {"messages": [U, A], "tools": [{"type": "function", "function": {"name": "bmi"}}]}, "a 'tools' column"),
+    ],
+)  # fmt: skip
+def test_tool_calling_rows_are_refused_naming_the_key(tmp_path, fmt, row, detail):
+    path = write(tmp_path / "tools.jsonl", [row])
+    ((line, _, err),) = list(conversations(fmt, read_rows(path), None))
+    assert err.reason == "tool_call" and detail in err.detail and "not supported yet" in err.detail
