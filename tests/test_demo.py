@@ -29,7 +29,7 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 from medtune.cli import main  # noqa: E402
 from medtune.config import load_config  # noqa: E402
 from medtune.demo import ChatEngine, GenerationSettings, TurnRecord, check_template, history_messages, load_target, select_target  # noqa: E402
-from medtune.demo import page  # noqa: E402
+from medtune.demo import page as demo_page  # noqa: E402
 from medtune.demo.engine import EMPTY_REPLY, NEW_TOKENS_CAP  # noqa: E402
 from medtune.demo.login import LoginBackoff  # noqa: E402
 from medtune.errors import MedtuneError, RunError  # noqa: E402
@@ -93,8 +93,8 @@ def engine(loaded):
 def _serve(cfg, engine, target, **demo_updates):
     cfg = cfg.model_copy(deep=True)
     cfg.demo = cfg.demo.model_copy(update={"port": free_port(), **demo_updates})
-    app = page.build_app(engine, cfg, model_label=target.label)
-    _, url, _ = page.launch(app, cfg.demo, prevent_thread_lock=True, quiet=True)
+    app = demo_page.build_app(engine, cfg, model_label=target.label)
+    _, url, _ = demo_page.launch(app, cfg.demo, prevent_thread_lock=True, quiet=True)
     return app, url
 
 
@@ -242,15 +242,15 @@ def test_turn_records_are_the_history_and_the_deferral_box_is_drawn_from_them(lo
     # The next prompt reads the guidance text, never the HTML of the box.
     history = history_messages([answered, deferred])
     assert history[-1] == {"role": "assistant", "content": deferred.decision.message}
-    box = page.display(deferred)
-    assert page.DEFERRAL_CLASS in box and "emergency" in box and "<" not in history[-1]["content"]
-    assert page.display(answered) == answered.text
-    why = page.explain(deferred)
+    box = demo_page.display(deferred)
+    assert demo_page.DEFERRAL_CLASS in box and "emergency" in box and "<" not in history[-1]["content"]
+    assert demo_page.display(answered) == answered.text
+    why = demo_page.explain(deferred)
     assert "crushing chest pain" in why and "not called" in why and deferred.rule_ids[0] in why
     # Cleared, undone or retried in the page: only the records still on screen count.
     on_screen = [{"role": "user", "content": BENIGN}, {"role": "assistant", "content": "Drink water and rest."}]
-    assert page._records_for(on_screen, [answered, deferred]) == [answered]
-    assert page._records_for([], [answered, deferred]) == []
+    assert demo_page._records_for(on_screen, [answered, deferred]) == [answered]
+    assert demo_page._records_for([], [answered, deferred]) == []
 
 
 def test_the_engine_imports_no_gradio():
@@ -268,7 +268,7 @@ def test_benign_question_gets_a_model_reply(server):
     url, engine = server
     before = engine.model_calls
     reply = ask(client(url), BENIGN)
-    assert reply.strip() and page.DEFERRAL_HEADER not in reply
+    assert reply.strip() and demo_page.DEFERRAL_HEADER not in reply
     assert engine.model_calls == before + 1
 
 
@@ -278,7 +278,7 @@ def test_emergency_is_deferred_without_calling_the_model(server):
     c = client(url)
     before = engine.model_calls
     reply = ask(c, EMERGENCY)
-    assert page.DEFERRAL_HEADER in reply and "emergency number" in reply
+    assert demo_page.DEFERRAL_HEADER in reply and "emergency number" in reply
     assert engine.model_calls == before
     why = c.predict(api_name="/why")
     assert "crushing chest pain" in why and "not called" in why
@@ -288,11 +288,11 @@ def test_emergency_is_deferred_without_calling_the_model(server):
 def test_red_flag_earlier_in_the_conversation_still_defers(server):
     url, engine = server
     c = client(url)
-    assert page.DEFERRAL_HEADER not in ask(c, BENIGN)
-    assert page.DEFERRAL_HEADER in ask(c, "Also my father's face is drooping and his speech is slurred")
+    assert demo_page.DEFERRAL_HEADER not in ask(c, BENIGN)
+    assert demo_page.DEFERRAL_HEADER in ask(c, "Also my father's face is drooping and his speech is slurred")
     before = engine.model_calls
     follow_up = ask(c, "Anyway, how much water should I drink a day?")
-    assert page.DEFERRAL_HEADER in follow_up and engine.model_calls == before
+    assert demo_page.DEFERRAL_HEADER in follow_up and engine.model_calls == before
 
 
 @pytest.mark.slow
@@ -317,7 +317,7 @@ def test_compare_shows_base_and_fine_tuned_each_behind_the_guard(server):
     base, tuned = c.predict(BENIGN, 0.0, 1.0, 12, api_name="/compare")
     assert base.strip() and tuned.strip() and engine.model_calls == before + 2
     base, tuned = c.predict(EMERGENCY, 0.7, 0.9, 12, api_name="/compare")
-    assert page.DEFERRAL_HEADER in base and base == tuned and engine.model_calls == before + 2
+    assert demo_page.DEFERRAL_HEADER in base and base == tuned and engine.model_calls == before + 2
 
 
 @pytest.mark.slow
@@ -355,12 +355,12 @@ def test_load_20_concurrent_clients_5_messages_each(server):
     wall = time.perf_counter() - start
     assert not errors, errors[:3]
     assert len(results) == 100
-    deferred = [r for r in results if page.DEFERRAL_HEADER in r[1]]
+    deferred = [r for r in results if demo_page.DEFERRAL_HEADER in r[1]]
     assert {m for m, _, _ in deferred} == set(messages[1:2] + messages[3:])
     assert len(deferred) == 60 and all(r[1].strip() for r in results)
     assert engine.model_calls - before == 20 * benign_count
     defer_s = sorted(s for m, _, s in deferred)
-    answer_s = sorted(s for m, r, s in results if page.DEFERRAL_HEADER not in r)
+    answer_s = sorted(s for m, r, s in results if demo_page.DEFERRAL_HEADER not in r)
     print(
         f"\nload: 100 messages from 20 clients in {wall:.1f}s; deferrals median {statistics.median(defer_s):.2f}s "
         f"p95 {defer_s[int(0.95 * len(defer_s))]:.2f}s; answers (8 tokens) median {statistics.median(answer_s):.2f}s "
@@ -385,7 +385,7 @@ def test_login_required_when_auth_is_set(loaded, engine):
         with pytest.raises(Exception):  # noqa: B017 - gradio_client raises its own error types
             ask(client(url), BENIGN)
         c = client(url, auth=("clinician", "s3cret"))
-        assert page.DEFERRAL_HEADER in ask(c, EMERGENCY)
+        assert demo_page.DEFERRAL_HEADER in ask(c, EMERGENCY)
         # Guessing: after a few wrong passwords the address is locked out, unchecked, for a while.
         codes, retry_after = [], None
         start = time.perf_counter()
@@ -402,7 +402,7 @@ def test_login_required_when_auth_is_set(loaded, engine):
         with pytest.raises(Exception):  # noqa: B017 - locked out: even the right password waits
             client(url, auth=("clinician", "s3cret"))
         time.sleep(float(retry_after) + 0.2)
-        assert page.DEFERRAL_HEADER in ask(client(url, auth=("clinician", "s3cret")), EMERGENCY)
+        assert demo_page.DEFERRAL_HEADER in ask(client(url, auth=("clinician", "s3cret")), EMERGENCY)
     finally:
         app.close()
 
@@ -544,7 +544,7 @@ def test_medtune_chat_run_latest_serves_the_page(runs_dir, tmp_path):
                 time.sleep(1)
         assert page is not None, log.read_text()[-3000:]
         assert "medtune chat" in page
-        assert page.DEFERRAL_HEADER in ask(client(f"http://127.0.0.1:{port}/"), EMERGENCY)
+        assert demo_page.DEFERRAL_HEADER in ask(client(f"http://127.0.0.1:{port}/"), EMERGENCY)
     finally:
         proc.terminate()
         try:
@@ -622,7 +622,7 @@ def test_browser_normal_reply_then_deferral(server, browser, tmp_path):
     before = engine.model_calls
     _send(page, BENIGN, 1)
     reply = page.locator("#medtune-chatbot .bot-row").last.inner_text().strip()
-    assert reply and page.DEFERRAL_HEADER not in reply and engine.model_calls == before + 1
+    assert reply and demo_page.DEFERRAL_HEADER not in reply and engine.model_calls == before + 1
     shot = tmp_path / "demo_normal.png"
     page.screenshot(path=str(shot), full_page=True)
     _send(page, EMERGENCY, 2)

@@ -176,7 +176,7 @@ def build_app(engine: ChatEngine, cfg: Config, *, model_label: str = "") -> gr.B
                 flagging_mode="never",
                 fill_height=False,
             )
-            chatbot.clear(lambda: [], None, records, queue=False, show_api=False)
+            chatbot.clear(lambda: [], None, records, queue=False, api_visibility="private")
             why_btn = gr.Button("Why was my last message deferred?", elem_id="medtune-why")
             why = gr.Markdown(elem_id="medtune-why-text")
             why_btn.click(lambda rs: explain(rs[-1] if rs else None), records, why, api_name="why", queue=False)
