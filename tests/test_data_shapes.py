@@ -65,6 +65,12 @@ def test_a_dpo_file_is_refused_as_preference_data_with_what_to_do(tmp_path):
         read(path, "prompt_completion")
 
 
+def test_format_auto_recognises_a_dpo_file_as_preference_data(tmp_path, tok):
+    rows = [{"prompt": "Is salt bad?", "chosen": "In excess, yes.", "rejected": "No, eat lots."}]
+    with pytest.raises(DataError, match=r"^data/train.jsonl:1: this is preference data \(DPO/ORPO style"):
+        prepare(tmp_path, rows, tok)
+
+
 def test_the_chosen_answers_of_a_dpo_file_train_when_the_fields_say_so(tmp_path):
     path = write(tmp_path / "dpo.jsonl", [{"prompt": "Is salt bad?", "chosen": "In excess, yes.", "rejected": "No, eat lots."}])
     assert read(path, "custom", {"user": "prompt", "assistant": "chosen"}) == [

@@ -40,6 +40,9 @@ def detect_format(row: dict, fields: dict | None) -> tuple[str, dict | None]:
     keys = set(row)
     if fields and {"user", "assistant"} & set(fields):
         return "custom", fields
+    kind = preference_kind(row)
+    if kind:
+        raise DataError(kind)
     if "messages" in keys:
         return "messages", None
     if "conversations" in keys:
