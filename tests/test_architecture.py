@@ -64,12 +64,18 @@ def imports_of(name: str) -> list[tuple[str, bool]]:
 
 
 def internal_graph() -> dict[str, set[str]]:
-    """medtune and safety modules -> the ones of them they import. The root package ``medtune`` is
-    left out as a target: every import of a submodule loads it first anyway, so it closes no circle
-    that means anything; its own (lazy) imports of the API stay in."""
+    """medtune and safety modules -> the ones of them they import.
+
+    Left out: the root package ``medtune`` as a target (every import of a submodule loads it first
+    anyway, so it closes no circle that means anything; its own lazy imports of the API stay in),
+    and safety's lazy imports of medtune: safety stands alone and only asks "is medtune installed?"
+    to read a config by medtune's rule (``safety/config.py``), while medtune depends on safety.
+    """
     graph: dict[str, set[str]] = {}
     for name in MODULES:
         targets = {m for m, _ in imports_of(name) if m in MODULES and m != name and m != "medtune"}
+        if name.split(".")[0] == "safety":
+            targets = {m for m in targets if m.split(".")[0] != "medtune"}
         graph[name] = targets
     return graph
 
