@@ -198,3 +198,13 @@ def test_tool_calling_rows_are_refused_naming_the_key(tmp_path, fmt, row, detail
     path = write(tmp_path / "tools.jsonl", [row])
     ((line, _, err),) = list(conversations(fmt, read_rows(path), None))
     assert err.reason == "tool_call" and detail in err.detail and "not supported yet" in err.detail
+
+
+def test_a_tool_calling_file_stops_the_command_with_exit_2_naming_each_line(tmp_path, run_medtune):
+    row = {"conversations": [{"from": "human", "value": "BMI for 70 kg, 1.75 m?"}, {"from": "function_call", "value": "{}"},
+                             {"from": "observation", "value": "22.9"}, {"from": "gpt", "value": "About 22.9."}]}  # fmt: skip
+    path = write(tmp_path / "tools.jsonl", [row, row])
+    proc = run_medtune("data", "--env", "dev", "--set", f"data.dataset_path={path}", "--set", f"data.cache_dir={tmp_path}/c",
+                       "--out", str(tmp_path / "report"))  # fmt: skip
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"{path}:2: tool_call (conversations[1] is a function call (from 'function_call'): tool-calling" in proc.stderr
