@@ -141,6 +141,8 @@ def plan_run(cfg: Config, resume: str | None, allow_config_change: bool) -> RunP
     if not resume:
         return RunPlan(cfg, distributed.shared_run_dir(lambda: runs.new_run_dir(cfg)))
     run = runs.open_run(cfg, resume, require_weights=False)
+    if run.dir is None:
+        raise RunError(f"--resume {resume}: {run.name} is a merged export, not a run directory to continue")
     run_dir, saved = run.dir, run.config
     changes = config_differences(saved, cfg)
     if changes and not allow_config_change:
@@ -235,67 +237,24 @@ def setup_model(cfg: Config, source: str):
     """The base model, made trainable by the configured method. Returns ``(model, info)``."""
     from transformers import set_seed
 
+    from medtune.methods import make_trainable
     from medtune.model import load_model
 
-    method = cfg.fine_tuning.method
     set_seed(cfg.training.seed)  # LoRA's initial weights are random: seed before creating them
     model = load_model(cfg, source)
     model.config.use_cache = False
     info: dict[str, Any] = {"attn_implementation": model.config._attn_implementation, "dtype": str(model.dtype)}
-    if method == "qlora":
-        from peft import prepare_model_for_kbit_training
-
-        # Gradient checkpointing is switched on by the Trainer (activation_checkpointing), once.
-        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
-    if method in ("qlora", "lora"):
-        model = add_lora(cfg, model)
-    elif method == "spectrum":
-        from medtune.spectrum import apply_spectrum, format_selection
-
-        selection = apply_spectrum(model, cfg.fine_tuning.snr_threshold, cfg.fine_tuning.layers_to_finetune)
-        say(format_selection(selection))
-        info["spectrum"] = selection.to_dict()
-    else:  # full
-        for p in model.parameters():
-            p.requires_grad = True
+    model, method_info, notes = make_trainable(cfg, model)
+    for note in notes:
+        say(note)
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     total = sum(p.numel() for p in model.parameters())
-    info.update(trainable_parameters=trainable, total_parameters=total)
-    say(f"model: {cfg.model.base_model_name} ({method}), {trainable:,} of {total:,} parameters trainable ({100 * trainable / total:.2f}%)")
-    return model, info
-
-
-def add_lora(cfg: Config, model):
-    """PEFT LoRA adapters on the configured modules; a target that matches nothing is an error."""
-    from peft import LoraConfig, get_peft_model
-
-    from medtune.model import linear_module_names, unmatched_targets
-
-    lc = cfg.lora
-    problems = []
-    if isinstance(lc.target_modules, list):
-        missing = unmatched_targets(model, lc.target_modules)
-        if missing:
-            problems.append(
-                f"lora.target_modules: {', '.join(missing)} match no module of {cfg.model.base_model_name}; its linear "
-                f"layers are {', '.join(linear_module_names(model))} (or use all-linear)"
-            )
-    missing_save = unmatched_targets(model, lc.modules_to_save or [])
-    if missing_save:
-        problems.append(f"lora.modules_to_save: {', '.join(missing_save)} match no module")
-    if problems:
-        raise ConfigError(problems)
-    peft_cfg = LoraConfig(
-        r=lc.r,
-        lora_alpha=lc.lora_alpha,
-        lora_dropout=lc.lora_dropout,
-        target_modules=lc.target_modules,
-        bias=lc.bias,
-        task_type=lc.task_type,
-        use_rslora=lc.use_rslora,
-        modules_to_save=lc.modules_to_save,
+    info.update(method_info, trainable_parameters=trainable, total_parameters=total)
+    say(
+        f"model: {cfg.model.base_model_name} ({cfg.fine_tuning.method}), {trainable:,} of {total:,} parameters "
+        f"trainable ({100 * trainable / total:.2f}%)"
     )
-    return get_peft_model(model, peft_cfg)
+    return model, info
 
 
 # training.* keys that are TrainingArguments / SFTConfig fields of the same name and meaning.

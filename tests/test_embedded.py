@@ -8,7 +8,7 @@ import json
 import pytest
 
 from medtune.embedded import ensure_embedded_model
-from medtune.phi4 import CHAT_TEMPLATE as PHI4_MINI_CHAT_TEMPLATE, END, ENDOFTEXT
+from medtune.phi4 import CHAT_TEMPLATE, END, ENDOFTEXT
 
 NAME = "embedded:tiny-phi4-mini"
 
@@ -53,7 +53,7 @@ def test_the_tokenizer_renders_conversations_exactly_as_phi4_mini(built):
         {"role": "user", "content": "What is anaemia?"},
         {"role": "assistant", "content": "A low level of red blood cells."},
     ]
-    assert tok.chat_template == PHI4_MINI_CHAT_TEMPLATE
+    assert tok.chat_template == CHAT_TEMPLATE
     assert tok.apply_chat_template(messages, tokenize=False) == (
         "<|system|>You are careful.<|end|><|user|>What is anaemia?<|end|>"
         "<|assistant|>A low level of red blood cells.<|end|><|endoftext|>"
@@ -88,7 +88,7 @@ def test_the_dev_config_loads_it_through_the_qlora_path(tmp_path):
     tok = load_tokenizer(cfg)
     assert isinstance(model.model.layers[0].self_attn.qkv_proj, bnb.nn.Linear4bit)
     assert model.model.layers[0].self_attn.qkv_proj.weight.quant_type == "nf4"
-    assert tok.chat_template == PHI4_MINI_CHAT_TEMPLATE
+    assert tok.chat_template == CHAT_TEMPLATE
 
 
 def test_an_unknown_embedded_name_is_a_clear_error():

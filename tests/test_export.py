@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -68,6 +69,7 @@ def test_the_adapter_and_the_merged_model_reload_in_a_fresh_process(tiny_run, ti
     trainer = tiny_run_result.trainer
     ids, prompt, answer = _first_example(trainer)
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEDTUNE")}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])  # this checkout's medtune, whatever is installed
     child = subprocess.run(
         [sys.executable, "-c", FRESH_PROCESS, str(merged_dir), str(tiny_run), json.dumps(ids), json.dumps(prompt), str(len(answer))],
         capture_output=True, text=True, timeout=600, env=env, cwd=tmp_path,

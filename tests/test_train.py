@@ -322,3 +322,35 @@ def test_resume_latest_with_a_different_config_is_refused(tiny_run, capsys):
     assert rc == 2
     assert "training.learning_rate: 0.003 -> 0.5" in err and "--allow-config-change" in err
     assert "Traceback" not in err
+
+
+# --------------------------------------------------------------------------------------------
+# From Python, as fast as the command
+# --------------------------------------------------------------------------------------------
+
+THREAD_POLICY = r"""
+import json, os, sys
+if sys.argv[1] == "torch-first":
+    import torch
+import medtune.train
+from medtune.runtime import prepare_process
+notes = prepare_process()
+import torch
+print(json.dumps({"omp": os.environ.get("OMP_WAIT_POLICY"), "tokenizers": os.environ.get("TOKENIZERS_PARALLELISM"),
+                  "notes": notes, "again": prepare_process()}))
+"""
+
+
+@pytest.mark.parametrize("order", ["medtune-first", "torch-first"])
+def test_a_notebook_gets_the_clis_process_setup_or_is_told_why_not(order):
+    """OpenMP reads its wait policy once, when torch loads: importing medtune.train first gets
+    sleeping threads (the busy-machine speed of the CLI); importing torch first gets a note."""
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "TOKENIZERS_PARALLELISM")}
+    proc = subprocess.run([sys.executable, "-c", THREAD_POLICY, order], capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert got["tokenizers"] == "false" and got["again"] == []
+    if order == "medtune-first":
+        assert got["omp"] == "PASSIVE" and got["notes"] == []
+    else:
+        assert got["omp"] is None and "import medtune.train before torch" in got["notes"][0]
