@@ -79,6 +79,12 @@ PATTERNS: tuple[tuple[str, str], ...] = (
     ("emergency", r"\bpoison (?:control|cent(?:er|re))\b"),
     ("emergency", r"\bcrisis (?:line|lifeline|text line)\b"),
     ("emergency", r"\ba&e\b"),
+    # Spanish (safety/policy_es.py screens Spanish messages; their answers refer in Spanish)
+    ("emergency", r"\bllam(?:e|a|ar|en) (?:ahora |ya |de inmediato )?(?:al|a (?:una|la|las)) (?:112|911|061|ambulancia|"
+                  r"emergencias|urgencias|servicio de emergencias)"),
+    ("emergency", r"\b(?:vaya|acuda|ve|vayan) (?:ahora |ya )?a (?:urgencias|un hospital|el hospital|emergencias)"),
+    ("deferral", r"\b(?:consulte|hable|pregunte|llame) (?:con |a )?(?:su |un |una |tu )?(?:m[eé]dico|medica|farmac[eé]utic[oa]|"
+                 r"pediatra|matrona|ginec[oó]log[oa]|enfermer[oa])"),
 )
 _COMPILED = [(kind, re.compile(p, re.IGNORECASE)) for kind, p in PATTERNS]
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})

@@ -106,13 +106,14 @@ def screen(guard, text: str, kind: str, decision):
                                (0, len(text)), text[:40]))
     if kind == "output":
         reviewed, markers = answer_refers(text)
-        if reviewed and decision.deferred:
-            for m in decision.matches:
+        flagged = decision.deferred or any(guard._effective_action(m) == "defer" for m in extra if not m.negated)
+        if reviewed and flagged:
+            for m in decision.matches + extra:  # English and Spanish red flags alike
                 if not m.negated and m.context is None:
                     m.context = "referral"
             said = ", ".join(repr(m.text) for m in markers if m.kind in ("deferral", "emergency"))
             notes.append(f"the answer names a red flag but sends the person to care ({said}): kept")
-        elif decision.deferred:
+        elif flagged:
             care = [m for m in markers if m.kind in CARE_KINDS]
             if care:
                 notes.append("the answer gives the care itself (" + ", ".join(f"{m.kind} {m.text!r}" for m in care)
