@@ -28,7 +28,15 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
 from medtune.cli import main  # noqa: E402
 from medtune.config import load_config  # noqa: E402
-from medtune.demo import ChatEngine, GenerationSettings, TurnRecord, check_template, history_messages, load_target, select_target  # noqa: E402
+from medtune.demo import (  # noqa: E402
+    ChatEngine,
+    GenerationSettings,
+    TurnRecord,
+    check_template,
+    history_messages,
+    load_target,
+    select_target,
+)
 from medtune.demo import page as demo_page  # noqa: E402
 from medtune.demo.engine import EMPTY_REPLY, NEW_TOKENS_CAP  # noqa: E402
 from medtune.demo.login import LoginBackoff  # noqa: E402

@@ -228,8 +228,9 @@ class ChatEngine:
         last = conversation[-1]["content"] if conversation and conversation[-1]["role"] == "user" else ""
         turn.user = last
         try:
-            for turn.text in self._reply(conversation, last, settings, turn, adapter):
-                yield turn.text
+            for text in self._reply(conversation, last, settings, turn, adapter):
+                turn.text = text
+                yield text
         finally:
             turn.seconds = time.perf_counter() - start
 
