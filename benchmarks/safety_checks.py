@@ -25,8 +25,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from safety import SafetyGuard  # noqa: E402
-from safety import language  # noqa: E402
+from safety import (
+    SafetyGuard,  # noqa: E402
+    language,  # noqa: E402
+)
 
 INPUTS = [
     "I've had a sore throat for three days and a mild fever. I've been taking paracetamol, two "

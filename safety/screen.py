@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .answer import answer_markers, CARE_KINDS
+from .answer import CARE_KINDS, answer_markers
 from .dose import check_doses, took_amount
 from .manipulation import PRESCRIPTION_MESSAGE, find_requests
 
