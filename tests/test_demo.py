@@ -135,10 +135,13 @@ def test_settings_are_clamped_to_sane_ranges():
     assert (s.temperature, s.top_p, s.max_new_tokens) == (0.0, 1.0, NEW_TOKENS_CAP)
 
 
-def test_core_defers_an_emergency_before_the_model_is_called(engine):
+def test_core_defers_an_emergency_before_the_model_is_called(engine, caplog):
     before = engine.model_calls
     turn = TurnRecord()
-    replies = list(engine.stream_reply([{"role": "user", "content": EMERGENCY}], turn=turn))
+    with caplog.at_level("INFO", logger="medtune.demo.engine"):
+        replies = list(engine.stream_reply([{"role": "user", "content": EMERGENCY}], turn=turn))
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert turn.rule_ids[0] in logged and "crushing" not in logged  # rule ids only: no words of the message
     assert turn.deferred and turn.source == "input" and turn.decision.category == "emergency"
     assert replies == [turn.decision.message]
     assert engine.model_calls == before and not turn.model_called
