@@ -73,7 +73,23 @@ def scan_lines(guard: SafetyGuard, lines: IO[str], field: str, out: IO[str]) -> 
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        out.write(json.dumps(scan_record(guard, line, number, field), ensure_ascii=False) + "\n")
+        try:
+            record = scan_record(guard, line, number, field)
+        except (RecursionError, ValueError, TypeError, UnicodeError) as exc:
+            # one bad line (a lone surrogate, a deeply nested object) costs one record
+            record = {"line": number, "error": f"{type(exc).__name__}: {exc}"[:300]}
+        out.write(_json_line(record))
+
+
+def _json_line(record: dict) -> str:
+    """One output line; text that cannot be written as UTF-8 (a lone surrogate) is
+    escaped instead of aborting the scan."""
+    line = json.dumps(record, ensure_ascii=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        line = json.dumps(record, ensure_ascii=True)
+    return line + "\n"
 
 
 def scan_record(guard: SafetyGuard, line: str, number: int, field: str) -> dict:
@@ -81,6 +97,12 @@ def scan_record(guard: SafetyGuard, line: str, number: int, field: str) -> dict:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         return {"line": number, "error": f"invalid JSON: {exc}"}
+    except RecursionError:
+        return {"line": number, "error": "invalid JSON: nested too deeply"}
+    try:
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: read it as "?" (spans stay in place)
+        obj = json.loads(json.dumps(obj, ensure_ascii=False).encode("utf-8", "replace"))
     if not isinstance(obj, dict):
         return {"line": number, "error": "expected a JSON object"}
     messages = obj.get("messages")

@@ -18,7 +18,7 @@ from .config import load_config
 from .context import context_for, context_of
 from .matcher import Matcher, Rule
 from .negation import is_negated
-from .normalize import Normalized, deobfuscated, normalize
+from .normalize import Normalized, normalize, views
 from .policy import Policy, safety_section
 from .screen import EXTRA_CATEGORIES, review_stream, screen
 
@@ -112,7 +112,8 @@ class SafetyGuard:
         audit_cfg = section.get("audit") or {}
         if audit_cfg.get("enabled"):
             audit = AuditLog(audit_cfg.get("path") or "logs/safety_audit.jsonl",
-                             store_text=bool(audit_cfg.get("store_text", False)))
+                             store_text=bool(audit_cfg.get("store_text", False)),
+                             secret=audit_cfg.get("secret"))
         for key in ("redact_input", "dose_check", "language_detection", "stream_review"):
             if section.get(key) is not None:
                 kwargs.setdefault(key, bool(section[key]))
@@ -164,15 +165,13 @@ class SafetyGuard:
             return [], len(text)
         norm = normalize(text)
         matches, safe = self._inspect_view(norm, final, message_index, holdback)
-        view = deobfuscated(text)  # "c h e s t  p a i n", "bre-ath-ing", "thr0at"
-        views = () if view is None else (view, deobfuscated(text, lone_first=True))
-        for view in views:
-            if view is None:
-                continue
+        # "c h e s t  p a i n", "bre-ath-ing", "ch3$t", "ch*st", "chestpain", bidi overrides
+        for view in views(text, self.matcher.lexicon):
             extra, _ = self._inspect_view(normalize(view[0]), final, message_index, False)
             seen = {(m.rule_id, m.span) for m in matches}
             for m in extra:
-                start, end = view[1][m.span[0]], view[1][m.span[1] - 1] + 1
+                where = view[1][m.span[0] : m.span[1]]  # reversed views map backwards
+                start, end = min(where), max(where) + 1
                 if (m.rule_id, (start, end)) not in seen:
                     m.span, m.text = (start, end), text[start:end]
                     matches.append(m)

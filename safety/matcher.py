@@ -11,6 +11,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .normalize import RUN_TOGETHER_MIN, Lexicon
 from .policy import Policy
 from .variants import expand, parse_phrase
 
@@ -117,6 +118,31 @@ def compile_keys(keys: dict[str, object], native: bool | None = None):
     return automaton
 
 
+def build_lexicon(keys, native: bool | None = None) -> Lexicon:
+    """The policy's words, and its multi-word spellings run together ("chestpain" ->
+    boundaries (5,)), for the guard's lexical view (normalize.lexical_views)."""
+    words: dict[str, int] = {}
+    joined: dict[str, tuple[int, ...]] = {}
+    for key in keys:
+        toks = key.split()
+        for tok in toks:
+            words[tok] = words.get(tok, 0) + 1
+        glued = "".join(toks)
+        if len(toks) > 1 and len(glued) >= RUN_TOGETHER_MIN and glued.isascii() and glued.isalpha():
+            bounds, at = [], 0
+            for tok in toks[:-1]:
+                at += len(tok)
+                bounds.append(at)
+            joined.setdefault(glued, tuple(bounds))
+    automaton = None
+    if joined:
+        automaton = _new_automaton(native)
+        for glued, bounds in joined.items():
+            automaton.add_word(glued, (len(glued), 0, bounds))
+        automaton.make_automaton()
+    return Lexicon(words, automaton, tuple(joined))
+
+
 class Matcher:
     """All phrases of a policy compiled into one automaton; build once, reuse.
 
@@ -154,6 +180,8 @@ class Matcher:
         self.max_key_length = max(map(len, keys), default=0)
         self.key_count = len(keys)
         self._empty = not keys
+        self.lexicon = build_lexicon(keys, native)
+
 
     def raw_hits(self, padded: str) -> list[tuple[int, tuple]]:
         """The automaton's own output: (end index, (key length, tokens, (rules, {multi-part

@@ -13,6 +13,7 @@ stream guard relies on that.
 """
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from bisect import bisect_right
@@ -60,6 +61,11 @@ _LOWER_HOMOGLYPHS = {
     "ɡ": "g", "ı": "i", "ȷ": "j", "ɑ": "a", "ο": "o", "α": "a", "β": "b", "γ": "y",
     "ε": "e", "η": "n", "ι": "i", "κ": "k", "μ": "u", "ν": "v", "ρ": "p", "τ": "t",
     "υ": "u", "χ": "x", "ω": "w", "ϲ": "c", "ϳ": "j",
+    # Latin small capitals ("ᴄʜᴇsᴛ ᴘᴀɪɴ", "ᴋɪʟʟ ᴍʏsᴇʟꜰ"): NFKC leaves them alone.
+    "ᴀ": "a", "ʙ": "b", "ᴄ": "c", "ᴅ": "d", "ᴇ": "e", "ꜰ": "f", "ɢ": "g", "ʜ": "h",
+    "ɪ": "i", "ᴊ": "j", "ᴋ": "k", "ʟ": "l", "ᴍ": "m", "ɴ": "n", "ᴏ": "o", "ᴘ": "p",
+    "ǫ": "q", "ʀ": "r", "ꜱ": "s", "ᴛ": "t", "ᴜ": "u", "ᴠ": "v", "ᴡ": "w", "ʏ": "y",
+    "ᴢ": "z", "ɶ": "oe", "ᴁ": "ae",
 }
 
 
@@ -212,6 +218,9 @@ def token_spans(text: str) -> list[tuple[int, int]]:
 # text (letter -> a, look-alike digit -> 0, other digit -> 9, joiner -> -, space, other).
 
 
+_LEET_SYMBOLS = "$@!|+"
+
+
 class _ShapeTable(dict):
     def __missing__(self, cp: int) -> str:
         ch = chr(cp)
@@ -221,8 +230,14 @@ class _ShapeTable(dict):
             shape = "0"
         elif ch.isdigit():
             shape = "9"
-        elif ch in "-.*_\u00b7\u2022\u2010\u2011":
+        elif ch in "-._\u00b7\u2022\u2010\u2011":
             shape = "-"
+        elif ch == "/":
+            shape = "/"
+        elif ch in _LEET_SYMBOLS:
+            shape = "s"
+        elif ch == "*":
+            shape = "*"  # joins single letters ("c*h*e*s*t") or masks one ("ch*st")
         else:
             shape = " " if ch == " " else "."
         self[cp] = shape
@@ -231,10 +246,14 @@ class _ShapeTable(dict):
 
 _SHAPE = _ShapeTable()
 _ASCII_SHAPE = bytes(ord(_SHAPE[cp]) for cp in range(256) if cp < 128) + bytes(128)
-_SPACED = re.compile(r"(?<![a09])a([ \-])a(?:\1a)+(?![a09])")  # single letters, one joiner
+# single letters, one joiner: "c h e s t", "c/h/e/s/t", "c*h*e*s*t"
+_SPACED = re.compile(r"(?<![a09s])a(?:([ \-])a(?:\1a)+|([*/])a(?:\2a)*)(?![a09s])")
 _INWORD = re.compile(r"(?<=a)-(?=a)")  # "bre-ath-ing"
-_LEET_WORD = re.compile(r"(?<![a09])a[a09]*0[a09]*")  # a word starting with a letter
-_LEET = str.maketrans("013457", "oieast")
+# A word of letters, look-alike digits and symbols ("0verd0se", "ch3$t", "p@in"); a
+# symbol at its end is punctuation ("help!").
+_LEET_WORD = re.compile(r"(?<![a09s])[a09s]*[a0][a09s]*")
+_LEET = str.maketrans("013457$@!|+", "oieastsailt")
+_MASKED = re.compile(r"(?<![a09*])a+(?:\*a+)+(?![a09*])")  # "ch*st", "p*in": * is a letter
 
 
 _LONE_WORDS = frozenset("IiAa")  # single-letter words a spaced-out run may start with
@@ -252,7 +271,10 @@ def deobfuscated(text: str, lone_first: bool = False) -> tuple[str, list[int]] |
         shape = text.encode("ascii").translate(_ASCII_SHAPE).decode("ascii")
     else:
         shape = text.translate(_SHAPE)
-    if " a a " not in f" {shape}" and "a-a" not in shape and "a0" not in shape:
+    if (" a a " not in f" {shape}" and "a-a" not in shape and "a0" not in shape
+            and "0a" not in shape and "as" not in shape and "sa" not in shape
+            and "a*a" not in shape and "a/a" not in shape and "0s" not in shape
+            and "s0" not in shape):
         return None
     dropped = {m.start() for m in _INWORD.finditer(shape)}
     lone = False
@@ -270,8 +292,243 @@ def deobfuscated(text: str, lone_first: bool = False) -> tuple[str, list[int]] |
     view_shape = "".join(shape[a:b] for a, b in runs)
     pieces, done = [], 0  # one join, not one copy of the whole view per word
     for m in _LEET_WORD.finditer(view_shape):
-        pieces += (view[done : m.start()], view[m.start() : m.end()].translate(_LEET))
-        done = m.end()
+        word = view_shape[m.start() : m.end()]
+        end = m.start() + len(word)
+        while end > m.start() and view[end - 1] in "!|+":  # "help!" keeps its "!"
+            end -= 1
+        kept = word[: end - m.start()]
+        if ("a" not in kept and "s" not in kept) or ("0" not in kept and "s" not in kept):
+            continue  # needs a letter or symbol, and a digit or symbol to read
+        pieces += (view[done : m.start()], view[m.start() : end].translate(_LEET))
+        done = end
     if pieces:
         view = "".join(pieces) + view[done:]
     return (view, keep) if view != text else None
+
+
+# -- words the policy knows: masked letters and words run together ---------------------
+# "ch*st p*in" (a letter replaced by *) and "chestpain"/"killmyself" (the spaces left out)
+# can only be undone by knowing the policy's words, so the matcher builds a Lexicon from
+# its keys and the guard reads a third view with masks filled in and run-together words
+# split where a multi-word phrase spelling sits at the start or end of the word.
+
+RUN_TOGETHER_MIN = 6  # shortest joined spelling ("odtook" no, "cantbreathe" yes)
+ANYWHERE_MIN = 10  # a joined spelling this long may sit anywhere inside a word
+SEGMENT_MAX = 80  # longest spaced-out run split into words
+SEGMENT_MIN = 8  # shortest unknown plain word split into policy words ("cuttingagain")
+MASK_READINGS = 3  # readings tried per masked word ("w*nt": wont, want, went)
+MASK_VIEWS = 8  # most views of one text with masked words
+CUTS_CACHE = 65536  # unknown words remembered with their cuts
+
+
+@dataclass
+class Lexicon:
+    words: dict[str, int]  # token -> how many keys use it (picks among mask readings)
+    joined: object  # automaton: multi-word spelling without spaces -> word boundaries
+    glued: tuple[str, ...] = ()  # those spellings, for masked run-together words
+    _by_length: dict[int, list[str]] = field(default_factory=dict, repr=False)
+    _cuts: dict[tuple[str, bool], list[int]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        glued = list(self.glued)
+        for word in sorted(self.words, key=lambda w: -self.words[w]) + glued:
+            self._by_length.setdefault(len(word), []).append(word)
+
+    def unmask(self, word: str, most: int = MASK_READINGS) -> list[str]:
+        """The most used policy words (or run-together spellings) that `word` ("ch*st")
+        spells with each * as one letter, most used first."""
+        pattern = re.compile(re.escape(word.lower()).replace(r"\*", "[a-z]"))
+        found = [w for w in self._by_length.get(len(word), ()) if pattern.fullmatch(w)]
+        return found[:most]
+
+    def segment(self, word: str) -> list[int]:
+        """Cuts that split `word` into policy words ("mychesthurts" -> my chest hurts),
+        or [] if it cannot be. Fewest pieces wins, and common words beat rare ones and
+        dropped g's ("sucking in", not "suckin gin"). Only for words that are no policy
+        word: spaced-out letters joined back together, or words run together."""
+        if len(word) > SEGMENT_MAX:
+            return []
+        longest = self._longest()
+        best: list[tuple[float, int] | None] = [(0.0, 0)] + [None] * len(word)  # (cost, cut)
+        for i in range(1, len(word) + 1):
+            for j in range(max(0, i - longest), i):
+                if best[j] is None:
+                    continue
+                cost = self._cost(word[j:i])
+                if cost is not None and (best[i] is None or best[j][0] + cost < best[i][0]):
+                    best[i] = (best[j][0] + cost, j)
+        cuts, i = [], len(word)
+        if best[i] is None:
+            return []
+        while i:
+            i = best[i][1]
+            if i:
+                cuts.append(i)
+        return cuts[::-1]
+
+    def _cost(self, piece: str) -> float | None:
+        count = self.words.get(piece)
+        if count is None or (len(piece) == 1 and piece not in "ai"):
+            return None
+        cost = 1 + 1 / math.log2(2 + count)
+        if piece.endswith("in") and piece + "g" in self.words:
+            cost += 0.5  # "feelin": a spelling, rarely what was meant
+        return cost
+
+    def cuts(self, word: str, segment: bool) -> list[int]:
+        """Where spaces belong in an unknown word: its split into policy words (long
+        words, or any word of a deobfuscated view), else a phrase spelling at one end.
+        Cached: ordinary words repeat, and this is the guard's most expensive step."""
+        key = (word, segment or len(word) >= SEGMENT_MIN)
+        found = self._cuts.get(key)
+        if found is None:
+            found = (self.segment(word) if key[1] else []) or self.splits(word)
+            if len(self._cuts) >= CUTS_CACHE:
+                self._cuts.clear()
+            self._cuts[key] = found
+        return found
+
+    def _longest(self) -> int:
+        return max(self._by_length, default=0)
+
+    def splits(self, word: str) -> list[int]:
+        """Offsets inside the lower-case ASCII `word` where a space belongs."""
+        best = None
+        if self.joined is None:
+            return []
+        for end, (length, _, bounds) in self.joined.iter(word):
+            start = end - length + 1
+            if start != 0 and end != len(word) - 1 and length < ANYWHERE_MIN:
+                continue
+            if not (_leftover_ok(word[:start]) and _leftover_ok(word[end + 1 :])):
+                continue  # "newborns" is not "newborn s"
+            if best is None or length > best[1] - best[0]:
+                best = (start, end + 1, bounds)
+        if best is None:
+            return []
+        start, stop, bounds = best
+        cuts = [start + b for b in bounds]
+        return sorted({c for c in (start, *cuts, stop) if 0 < c < len(word)})
+
+
+def _leftover_ok(piece: str) -> bool:
+    return not piece or len(piece) >= 3 or piece in ("i", "a", "my")
+
+
+def lexical_views(text: str, lexicon: Lexicon | None,
+                  segment: bool = False) -> list[tuple[str, list[int]]]:
+    """`text` with masked letters filled in and run-together words split ([] if neither
+    applies). A masked word has several readings ("w*nt": wont, want, went): one view
+    fills each masked word with its most used reading, and each further view tries one
+    word at another reading. Unknown words of
+    SEGMENT_MIN letters or more (any length with segment, for a deobfuscated view whose
+    spaced-out letters were joined) are also split into policy words where they can be."""
+    if lexicon is None:
+        return []
+    shape = (text.encode("ascii").translate(_ASCII_SHAPE).decode("ascii") if text.isascii()
+             else text.translate(_SHAPE))
+    masked: list[tuple[int, list[str]]] = []
+    if "*" in shape:
+        for m in _MASKED.finditer(shape):
+            word = text[m.start() : m.end()]
+            if all(len(piece) == 1 for piece in word.split("*")):
+                continue  # "c*h*e*s*t" is spaced out, not masked
+            found = lexicon.unmask(word)
+            if found:
+                masked.append((m.start(), found))
+    # every masked word at its most used reading, then each word at its other readings
+    choices = [[0] * len(masked)]
+    for i, (_, found) in enumerate(masked):
+        for k in range(1, len(found)):
+            choices.append([k if j == i else 0 for j in range(len(masked))])
+    out = []
+    for choice in choices[:MASK_VIEWS]:
+        filled = text
+        if masked:
+            chars = list(text)
+            for (start, found), k in zip(masked, choice, strict=True):
+                word = found[k]
+                chars[start : start + len(word)] = word
+            filled = "".join(chars)
+        view = _split_words(filled, lexicon, segment)
+        if view is not None:
+            out.append(view)
+        elif masked:
+            out.append((filled, list(range(len(filled)))))
+    return out
+
+
+def _split_words(text: str, lexicon: Lexicon, segment: bool) -> tuple[str, list[int]] | None:
+    cuts: list[int] = []
+    words = lexicon.words
+    for m in _PLAIN_WORD.finditer(text):
+        word = m.group().lower()
+        if len(word) >= RUN_TOGETHER_MIN and word not in words:
+            found = lexicon.cuts(word, segment)
+            cuts += [m.start() + c for c in found]
+    if not cuts:
+        return None
+    out, index = [], []
+    cut_set = set(cuts)
+    for i, ch in enumerate(text):
+        if i in cut_set:
+            out.append(" ")
+            index.append(i)
+        out.append(ch)
+        index.append(i)
+    return "".join(out), index
+
+
+_PLAIN_WORD = re.compile(r"[A-Za-z]+")
+_RLO, _LRO, _PDF = "\u202e", "\u202d", "\u202c"
+
+
+def unreversed(text: str) -> tuple[str, list[int]] | None:
+    """The text as it is displayed when a right-to-left override (U+202E) reverses it:
+    "\u202eniap tsehc" shows "chest pain". Each override runs to its pop (U+202C), a
+    newline or the end."""
+    if _RLO not in text:
+        return None
+    index = list(range(len(text)))
+    pos = text.find(_RLO)
+    while pos >= 0:
+        end = len(text)
+        for stop in (_PDF, _LRO, "\n"):
+            found = text.find(stop, pos + 1)
+            if 0 <= found < end:
+                end = found
+        index[pos + 1 : end] = index[pos + 1 : end][::-1]
+        pos = text.find(_RLO, end)
+    return "".join(text[i] for i in index), index
+
+
+def views(text: str, lexicon: Lexicon | None = None) -> list[tuple[str, list[int]]]:
+    """Every other reading of `text` worth matching, each with view[i] = text[map[i]]:
+    displayed order under bidi overrides, the deobfuscated views, and their lexical
+    views. Ordinary text has none, at the cost of a few C-level scans."""
+    bases = [(text, None)]
+    flipped = unreversed(text)
+    if flipped is not None:
+        bases.append(flipped)
+    out: list[tuple[str, list[int]]] = []
+    for base, base_map in bases:
+        readings = [(base, None)]
+        for lone_first in (False, True):
+            found = deobfuscated(base, lone_first=lone_first)
+            if found is None:
+                if not lone_first:
+                    break
+                continue
+            readings.append(found)
+        for reading, reading_map in readings:
+            candidates = [(reading, reading_map)] if reading_map is not None else []
+            for found in lexical_views(reading, lexicon, segment=reading_map is not None):
+                candidates.append((found[0], [reading_map[i] for i in found[1]]
+                                   if reading_map is not None else found[1]))
+            for view, view_map in candidates:
+                if base_map is not None:
+                    view_map = [base_map[i] for i in view_map]
+                out.append((view, view_map))
+        if base_map is not None and not any(v == base for v, _ in out):
+            out.append((base, base_map))
+    return out

@@ -9,7 +9,7 @@ import pytest
 
 from medtune.data import pii
 from safety import SafetyGuard
-from safety.audit import AuditLog, text_sha256
+from safety.audit import AuditLog
 from safety.redact import PLACEHOLDERS, redact
 
 MESSAGE = ("My SSN is 123-45-6789, email jo.doe@example.com, DOB: 04/12/1980. "
@@ -53,7 +53,7 @@ def test_redact_input_gives_the_text_to_pass_on_and_keeps_the_original_out_of_th
     assert decision.to_dict()["redactions"][0]["placeholder"].startswith("[")
     entry = json.loads(log.read_text())
     assert "123-45-6789" not in log.read_text() and "jo.doe" not in log.read_text()
-    assert entry["text_sha256"] == text_sha256(decision.redacted)
+    assert entry["text_hmac"] == guard.audit.text_hash(decision.redacted)
 
 
 def test_redaction_is_off_by_default(guard):

@@ -74,3 +74,22 @@ def test_a_broken_config_is_reported_not_a_traceback(tmp_path):
     run = cli("check", "hello", cwd=tmp_path)
     assert run.returncode == 2
     assert "safety.defer_keywords[0]" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_scan_keeps_going_after_a_lone_surrogate_and_a_deeply_nested_line(tmp_path):
+    data = tmp_path / "data.jsonl"
+    data.write_text("\n".join([
+        '{"id": "s", "text": "chest pain \\ud800 since lunch"}',  # lone surrogate escape
+        '{"id": "n", "text": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        "[" * 100_000,
+        b"\xed\xa0\x80 broken bytes".decode("utf-8", "replace"),
+        json.dumps({"id": "after", "text": "I can't breathe"}),
+    ]) + "\n", encoding="utf-8")
+    run = cli("scan", str(data), cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr
+    rows = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [r["line"] for r in rows] == [1, 2, 3, 4, 5]
+    assert rows[0]["action"] == "defer"  # the surrogate is carried, escaped, not fatal
+    assert all("error" in r for r in rows[1:4])
+    assert rows[4]["id"] == "after" and rows[4]["action"] == "defer"
