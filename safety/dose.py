@@ -74,10 +74,10 @@ _DOSE_WORD = re.compile(r"\b(?:mg|ml|milligrams?|millilitres?|milliliters?|teasp
 _DOSE_QUESTION = re.compile(r"\b(?:how much|how many|what dose|which dose|dosage|dose|how often|can i give|"
                             r"should i give|safe to give|ok to give|okay to give)\b", re.IGNORECASE)
 _MEDICINE_WORD = re.compile(r"\b(?:medicine|medication|meds|tablets?|pills?|syrup|suspension|drops)\b", re.IGNORECASE)
-_TOOK = re.compile(r"\b(?:took|taken|swallowed|ate|had|downed|necked|gave (?:him|her|them)|"
+_TOOK = re.compile(r"\b(?:took|taken|doubled|tripled|injected|swallowed|ate|had|downed|necked|gave (?:him|her|them)|"
                    r"have taken|'ve taken|accidentally took|just took)\b", re.IGNORECASE)
 _CHANGE = re.compile(
-    r"\b(?:double|doubling|triple|tripling|increase|increasing|raise|raising|up|upping|decrease|decreasing|"
+    r"\b(?:double|doubled|doubling|triple|tripled|tripling|increase|increasing|raise|raising|up|upping|decrease|decreasing|"
     r"reduce|reducing|lower|lowering|halve|halving|cut down|cut back|cut|stop|stopping|quit|quitting|skip|"
     r"skipping|come off|coming off|taper)\b(?:\s+(?:taking|on|the|your|my|his|her|dose|dosage|of|down|back|"
     r"off|up)){0,4}\s+", re.IGNORECASE)

@@ -67,7 +67,7 @@ def dose_matches(text: str, role: str, match_cls, policy) -> list:
     overdose = role == "message" and took_amount(text) and "poisoning_overdose" in policy.categories
     for f in check_doses(text, role=role):
         category = _DOSE_CATEGORY[f.kind]
-        if overdose and f.kind in ("over_single", "over_daily"):
+        if overdose and f.kind in ("over_single", "over_daily", "prescription_change"):  # "I doubled my insulin"
             category = "poisoning_overdose"
         found.append(match_cls(f.describe(), category, f"dose:{f.kind}:{f.medicine or 'unnamed'}",
                                f.span, text[f.span[0]:f.span[1]]))
@@ -127,6 +127,12 @@ def screen(guard, text: str, kind: str, decision):
             extra += dose_matches(text, "message", Match, guard.policy)
         extra += request_matches(text, Match)
     final = guard.decide(decision.matches + extra) if extra or notes else decision
+    doses = [m for m in extra if m.rule_id.startswith("dose:") and m.category in EXTRA_CATEGORIES]
+    if doses and final.category == "poisoning_overdose" and (kind == "output" or not took_amount(text)):
+        # "double my insulin" also reads as an overdose phrase; a question or an answer about a
+        # dose not yet taken needs the dose's message (the prescriber, the pharmacist)
+        top = max(doses, key=lambda m: EXTRA_CATEGORIES[m.category].priority)
+        final.category, final.message = top.category, EXTRA_CATEGORIES[top.category].message
     if language is not None and language.code == "es" and final.deferred and any(
             m.category == final.category and m.rule_id.startswith("es:") and not m.negated for m in extra):
         final.message = guard.spanish()._category(final.category).message  # answer in Spanish
