@@ -11,6 +11,8 @@ bare words that are mostly harmless ("stroke" alone would catch "stroke of luck"
 """
 from __future__ import annotations
 
+from .triage_policy import TRIAGE_FINDINGS, TRIAGE_RULES
+
 EMERGENCY_MESSAGE = (
     "This sounds like it could be a medical emergency. Please call your local emergency "
     "number now (911 in the US, 112 in the EU, 999 in the UK) or go to the nearest "
@@ -1451,6 +1453,7 @@ _INFANT_LAY = [
 
 DEFAULT_POLICY: dict = {
     "default_message": DEFAULT_MESSAGE,
+    "triage_findings": TRIAGE_FINDINGS,  # names the categories' "triage" rules combine
     "categories": {
         "self_harm": {
             "action": "defer",
@@ -1467,6 +1470,7 @@ DEFAULT_POLICY: dict = {
             + _CARDIAC_LAY + _STROKE_LAY + _BREATHING_LAY + _ALLERGY_LAY + _BLEEDING_LAY
             + _CONSCIOUS_LAY + _SEIZURE_LAY + _MENINGITIS_SEPSIS_LAY + _HEAD_LAY
             + _ABDOMEN_LAY + _DIABETIC_LAY + _OTHER_LAY,
+            "triage": TRIAGE_RULES["emergency"],
         },
         "poisoning_overdose": {
             "action": "defer",
@@ -1479,12 +1483,14 @@ DEFAULT_POLICY: dict = {
             "priority": 85,
             "message": INFANT_MESSAGE,
             "phrases": _INFANT + _INFANT_PATTERNS + _INFANT_LAY,
+            "triage": TRIAGE_RULES["infant_red_flags"],
         },
         "pregnancy_red_flags": {
             "action": "defer",
             "priority": 80,
             "message": PREGNANCY_MESSAGE,
             "phrases": _PREGNANCY + _PREGNANCY_PATTERNS + _PREGNANCY_LAY,
+            "triage": TRIAGE_RULES["pregnancy_red_flags"],
         },
         "medication_dosage": {
             "action": "monitor",

@@ -55,6 +55,7 @@ class Decision:
     language: str | None = field(default=None, compare=False)  # detected language code, when detection is on
     redacted: str | None = field(default=None, compare=False)  # with redact_input: the message to pass on instead of the original
     redactions: list[dict] | None = field(default=None, compare=False)  # [{kind, span, placeholder}] in the original
+    triage: dict | None = field(default=None, compare=False)  # safety/triage.py: the rule and findings that fired
 
     @property
     def deferred(self) -> bool:
@@ -67,7 +68,7 @@ class Decision:
             "message": self.message,
             "matches": [m.to_dict() for m in self.matches],
         }
-        for key in ("reason", "notice", "language", "redacted", "redactions"):
+        for key in ("reason", "notice", "language", "redacted", "redactions", "triage"):
             if getattr(self, key) is not None:
                 data[key] = getattr(self, key)
         return data
@@ -80,7 +81,7 @@ class SafetyGuard:
                  enabled: bool = True, audit: AuditLog | None = None,
                  native: bool | None = None, redact_input: bool = False,
                  dose_check: bool = True, language_detection: bool = True,
-                 stream_review: bool = False):
+                 stream_review: bool = False, triage: bool = True):
         self.policy = policy or Policy.default()
         self.redact_input = redact_input  # Decision.redacted holds the message to pass on
         self.dose_check = dose_check
@@ -91,6 +92,13 @@ class SafetyGuard:
         self.negation = negation
         self.enabled = enabled
         self.audit = audit
+        # Findings combined by rules (safety/triage.py) for user messages; False: phrases only.
+        self.triage = None
+        if triage and enabled and self.policy.triage_rules:
+            from .triage import Triage
+
+            self.triage = Triage(self.policy.triage_findings, self.policy.triage_rules,
+                                 negation=negation, native=native)
         context_of(normalize("warm up"))  # build the shared cue automaton now, not mid-request
         if language_detection and enabled:
             from .language import warm_up
@@ -114,7 +122,7 @@ class SafetyGuard:
             audit = AuditLog(audit_cfg.get("path") or "logs/safety_audit.jsonl",
                              store_text=bool(audit_cfg.get("store_text", False)),
                              secret=audit_cfg.get("secret"))
-        for key in ("redact_input", "dose_check", "language_detection", "stream_review"):
+        for key in ("redact_input", "dose_check", "language_detection", "stream_review", "triage"):
             if section.get(key) is not None:
                 kwargs.setdefault(key, bool(section[key]))
         return cls(Policy.from_section(section), negation=bool(section.get("negation", True)),
@@ -138,7 +146,9 @@ class SafetyGuard:
         for index, message in enumerate(messages):
             if message.get("role") == "user":
                 matches += self.scan(_content_text(message.get("content")), message_index=index)
-        decision = self.decide(matches)
+        decision = self.triaged(self.decide(matches), [
+            (_content_text(m.get("content")), i) for i, m in enumerate(messages)
+            if m.get("role") == "user"])
         if self.audit:
             text = "\n".join(_content_text(m.get("content")) for m in messages
                              if m.get("role") == "user")
@@ -265,6 +275,35 @@ class SafetyGuard:
             message = self._category(best.category).message or self.policy.default_message
         return Decision(action, best.category, message, matches)
 
+    def triaged(self, decision: Decision, texts: list[tuple[str, int | None]]) -> Decision:
+        """`decision`, or a deferral when the findings of the user's texts fire a triage
+        rule. Model answers are not triaged: they list symptoms while explaining them."""
+        if self.triage is None:
+            return decision
+        if decision.deferred:
+            return self._lowered(decision, texts)
+        fired = self.triage.assess(self.triage.findings(texts))
+        if fired is None:
+            return decision
+        message = self._category(fired.category).message or self.policy.default_message
+        return Decision("defer", fired.category, message, decision.matches,
+                        triage=fired.to_dict())
+
+    def _lowered(self, decision: Decision, texts: list[tuple[str, int | None]]) -> Decision:
+        """A deferral resting on one phrase that a lowering triage rule calls benign and over
+        ("felt faint during my blood test, fine since") becomes monitor."""
+        if not self.triage.lowering:
+            return decision
+        deferring = [m for m in decision.matches if not m.negated
+                     and self._effective_action(m) == "defer"]
+        if len(deferring) != 1 or deferring[0].category != decision.category:
+            return decision
+        fired = self.triage.assess(self.triage.findings(texts), lower=decision.category)
+        if fired is None:
+            return decision
+        return Decision("monitor", decision.category, None, decision.matches,
+                        triage=fired.to_dict())
+
     def _category(self, name: str):
         """A policy category, or one of the checks' own (dose_limit, manipulation, ...)."""
         category = self.policy.categories.get(name)
@@ -313,6 +352,8 @@ class SafetyGuard:
     def _check(self, text: str, kind: str) -> Decision:
         start = time.perf_counter_ns()
         decision = self.decide(self.scan(text))
+        if kind == "input":
+            decision = self.triaged(decision, [(text, None)])
         if self.enabled and text:
             decision = screen(self, text, kind, decision)
         if self.audit:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from .default_policy import DEFAULT_POLICY
@@ -42,12 +42,20 @@ class Category:
     priority: int
     phrases: tuple[str, ...]
     message: str | None = None
+    triage: tuple[dict, ...] = ()  # combination rules over findings (safety/triage.py)
 
 
 @dataclass(frozen=True)
 class Policy:
     categories: dict[str, Category]
     default_message: str = DEFAULT_POLICY["default_message"]
+    triage_findings: dict = field(default_factory=lambda: DEFAULT_POLICY["triage_findings"])
+
+    @property
+    def triage_rules(self) -> dict[str, list[dict]]:
+        """Each category's triage rules, in priority order (the first that fires is reported)."""
+        ordered = sorted(self.categories.values(), key=lambda c: -c.priority)
+        return {c.name: list(c.triage) for c in ordered if c.triage}
 
     @classmethod
     def default(cls) -> Policy:
@@ -68,6 +76,7 @@ class Policy:
                 priority=int(spec["priority"]),
                 phrases=tuple(spec["phrases"]),
                 message=spec.get("message"),
+                triage=tuple(spec.get("triage") or ()),
             )
             for name, spec in merged.items()
         }
@@ -86,6 +95,7 @@ class Policy:
                     "priority": c.priority,
                     "message": c.message,
                     "phrases": list(c.phrases),
+                    **({"triage": list(c.triage)} if c.triage else {}),
                 }
                 for c in self.categories.values()
             },
@@ -165,6 +175,22 @@ def lint_policy(section: dict | None) -> list[LintIssue]:
         path, user_spec = user.get(name, (f"safety.categories.{name}", {}))
         issues += _lint_category(name, spec, path, user_spec)
     issues += _lint_conflicts(merged, user)
+    issues += _lint_triage(merged, user)
+    return issues
+
+
+def _lint_triage(merged: dict[str, dict], user: dict[str, tuple[str, dict]]) -> list[LintIssue]:
+    """Triage rules naming findings the vocabulary lacks, or thresholds that cannot hold."""
+    from .triage import lint_rules
+
+    rules = {name: spec["triage"] for name, spec in merged.items() if spec.get("triage")}
+    issues = []
+    for name, items in rules.items():
+        path = user.get(name, (f"safety.categories.{name}", {}))[0]
+        for level, where, message in lint_rules({name: items}, DEFAULT_POLICY["triage_findings"],
+                                                set(merged), path):
+            issues.append(LintIssue(level, where.replace(f"{path}.{name}", f"{path}.triage", 1),
+                                    message))
     return issues
 
 

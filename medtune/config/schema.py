@@ -183,6 +183,7 @@ class SafetyConfig(Section):
     system_prompt: str = DEFAULT_SYSTEM_PROMPT
     use_default_policy: bool = True
     negation: bool = True
+    triage: bool = True  # combination rules over findings (safety/triage.py); false: phrases only
     default_message: str | None = None
     safety_keywords: list[str] = Field(default_factory=list)
     defer_keywords: list[str] = Field(default_factory=list)

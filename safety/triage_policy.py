@@ -1,0 +1,360 @@
+"""Finding vocabulary and triage rules of the built-in policy (plain data, like
+safety/default_policy.py, which attaches each category's rules to that category).
+
+A finding is a name, a kind (safety/findings.py: symptom, severity, onset, course, who,
+risk, reassure) and phrases in the policy's phrase language. Rules (safety/triage.py)
+combine findings: "all", "any" with "n", "unless", "weights" with "threshold". They are
+written for emergencies told as several ordinary facts, none a red flag alone; the
+phrase lists in default_policy.py still catch the single red-flag phrases.
+"""
+from __future__ import annotations
+
+_N = "|".join
+_FEVER_NUMBERS = _N([f"{a} {b}" for a in (38, 39, 40) for b in range(10)]
+                    + ["38c", "39c", "40c", "38 degrees", "39 degrees", "40 degrees",
+                       "100 4", "100 5", "100 6", "101", "102", "103", "104"])
+_YOUNG_AGES = _N([f"{n} weeks old|{n} week old|{n} wks old|{n} wk old|{n} week|{n} wk|"
+                   f"baby is {n} weeks|baby is {n} wks|he's {n} weeks|she's {n} weeks"
+                  for n in range(0, 13)] + [f"{n} days old|{n} day old|baby is {n} days|"
+                                            f"he's {n} days|she's {n} days" for n in range(0, 31)]
+                 + ["1 month old|2 month old|one month old|two month old|1 month|2 months old|"
+                    "newborn|new born|new baby|few weeks old|couple of weeks old"])
+
+
+def _f(kind: str, *phrases: str) -> dict:
+    return {"kind": kind, "phrases": list(phrases)}
+
+
+TRIAGE_FINDINGS: dict[str, dict] = {
+    # -- who -----------------------------------------------------------------------------
+    "infant_young": _f("who", _YOUNG_AGES),
+    "older_adult": _f("who", "elderly|pensioner|my nan|nana|my gran|granny|grandma|grandad|grandpa|"
+                      "grandfather|grandmother|in his 80s|in her 80s|in his 90s|in her 90s",
+                      _N(f"{n} year old|{n} years old|{n} yo|aged {n}|im {n}|he's {n}|she's {n}"
+                         for n in range(75, 100))),
+    "pregnant": _f("who", "pregnant|pregnancy|weeks along|expecting|my bump|trimester|"
+                   "missed my period|missed period|period is late|period is 2 weeks late|late period|"
+                   "positive test|positive pregnancy test|ivf transfer"),
+    "postpartum": _f("risk", "had my baby|had the baby|gave birth|given birth|delivered|"
+                     "c section|c-section|caesarean|cesarean|postpartum|since the birth|after the birth|"
+                     "had a baby"),
+    # -- risk context --------------------------------------------------------------------
+    "diabetes": _f("risk", "diabetic|diabetes|type 1|type one|t1d|t1|insulin"),
+    "high_sugar": _f("symptom", "sugar * high|hi|over 20|over 25|off the chart|27|28|30|32|33",
+                     "sugars * high|hi|over 20", "high blood sugar|high sugars|bm is high|ketones|ketone"),
+    "blood_thinner": _f("risk", "warfarin|apixaban|rivaroxaban|edoxaban|dabigatran|blood thinner|"
+                        "blood thinners|anticoagulant|anticoagulants|clopidogrel|eliquis|xarelto|coumadin"),
+    "clot_risk": _f("risk", "long flight|long haul|long-haul|flew back|flew home|flight back|flight home|"
+                    "13 hour flight|12 hour flight|10 hour flight|long drive|long coach|"
+                    "surgery|operation|my op|the op|knee replacement|knee replaced|hip replaced|"
+                    "hip replacement|c section|caesarean|"
+                    "bed rest|bedridden|in bed for|laid up|immobile|leg in a cast|leg in plaster|"
+                    "contraceptive pill|the pill|hrt|had a clot before|previous clot"),
+    "cast": _f("risk", "cast|plaster|plaster cast|splint|back slab|backslab|fibreglass|pot on"),
+    "crush_injury": _f("risk", "crushed|crush|trapped under|run over|fracture|broken|broke my|"
+                       "fractured|kicked by a horse"),
+    "head_injury": _f("risk", "hit my head|banged my head|bumped my head|knocked my head|"
+                      "hit his head|hit her head|head injury|fell and hit|knock to the head|"
+                      "bang on the head|whacked my head|smacked my head", "fell * head"),
+    "wound": _f("risk", "cut|scratch|graze|wound|bite|blister|splinter|insect bite|spider bite|"
+                "cat bite|dog bite|scrape|stitches|ingrown|tattoo|piercing|puncture"),
+    "infection": _f("risk", "uti|water infection|urine infection|chest infection|pneumonia|"
+                    "kidney infection|infected|infection|cellulitis|abscess|flu|covid|bug|"
+                    "gastro|tummy bug|antibiotics"),
+    "household": _f("risk", "whole family|all of us|everyone in the house|everyone at home|"
+                    "both of us|my husband and i|my wife and i|me and my partner|the kids too|"
+                    "we all|we've all|all of the family|both have|both got|both feel|they both|we both|the whole house|the dog too|my flatmate too"),
+    "better_away": _f("risk", "better when we're out|better when we go out|better when i'm out|"
+                      "better outside|better out of the house|better when we leave|"
+                      "goes away when we leave|goes away when i leave|better at work|better at school|"
+                      "better away from home|better away from the house|only at home|worse at home|"
+                      "worse in the house|worse when we're home|better when we're away|"
+                      "better when i go out|clears up outside|fine when we're out|fine outside|ok outside|"
+                      "better when they come|better when we come|better at ours|fine at work|"
+                      "fine at school|goes when we go out"),
+    "fuel_appliance": _f("risk", "boiler|gas fire|gas heater|paraffin heater|generator|wood burner|"
+                         "log burner|stove|fireplace|gas cooker|flue|chimney|bbq indoors|charcoal"),
+    "co_alarm": _f("risk", "carbon monoxide|co alarm|co detector|carbon monoxide alarm"),
+    "trigger_benign": _f("reassure", "blood test|having blood taken|blood taken|needle|injection|jab|"
+                         "vaccine|stood up too fast|stood up too quickly|standing up quickly|standing up too fast|"
+                         "getting up too fast|sauna|dentist|giving blood|gave blood|"
+                         "hot shower|hot bath|in the heat|skipped breakfast|hadn't eaten|hungover|"
+                         "hangover"),
+    "exertion": _f("reassure", "run|running|jog|jogging|gym|football|training|workout|exercise|"
+                   "leg day|hike|hiking|marathon|squats|netball|rugby|cycling|dancing|5k|10k"),
+    "iron_bismuth": _f("reassure", "iron tablets|iron tablet|iron supplement|ferrous|pepto|bismuth|"
+                       "liquorice|blueberries|beetroot|black pudding"),
+    "alarm_upkeep": _f("reassure", "battery|batteries|beeping|chirping|test my|test the|testing|"
+                       "replace|install|fit one|buy|where should|how often|expiry|expired"),
+    "light_bleeding": _f("reassure", "light bleeding|light brown|brown bleeding|a little bleeding|"
+                         "bit of bleeding|some light|light spotting|spotting"),
+    "chest_discomfort": _f("symptom", "pressure|heavy|heaviness|tight|tightness|squeezing|crushing|"
+                           "weight *6 chest|breastbone", "chest * pressure|heavy|tight|squeezed"),
+    "sweaty": _f("symptom", "sweaty|sweating|clammy|cold sweat|drenched in sweat|pouring with sweat"),
+    "arm_jaw": _f("symptom", "left arm|my arm|down my arm|jaw|neck and arm|both arms"),
+    "found_down": _f("risk", "on the floor|found him|found her|found my|collapsed|slumped|lying there|"
+                     "in the bath|on the ground"),
+    "unresponsive": _f("symptom", "won't answer|not answering|won't respond|not responding|"
+                       "unresponsive|won't wake|can't wake|not waking|doesn't respond|no response|"
+                       "won't open his eyes|won't open her eyes"),
+    "resolved": _f("reassure", "fine since|fine now|feel fine now|feels fine now|back to normal|"
+                   "went away|gone away|settled down|settled now|resolved|stopped now|better now|"
+                   "all good now|recovered|passed after|fine after|much better|fine once|ok after|okay after|"
+                   "fine after sitting|came round straight away"),
+    "well_child": _f("reassure", "feeding normally|feeding fine|feeding well|feeding ok|"
+                     "feeding as usual|eating normally|eating fine|playing normally|playing happily|"
+                     "running around|still playing|drinking fine|drinking well|usual self|"
+                     "normal self|acting normal|acting normally|happy and playing|smiling|"
+                     "plenty of wet nappies|lots of wet nappies|alert|babbling"),
+    # -- onset, severity, course ----------------------------------------------------------
+    "sudden": _f("onset", "sudden|suddenly|came on suddenly|all of a sudden|out of nowhere|"
+                 "out of the blue|instantly|in seconds|came on fast|started suddenly|woke me up"),
+    "severe": _f("severity", "severe|unbearable|agony|agonising|agonizing|excruciating|worst pain|"
+                 "10 out of 10|10/10|screaming|can't stand|crippling|doubled over|writhing"),
+    "pain_out_of_proportion": _f("severity", "worse than it looks|way worse than it looks|"
+                                 "out of proportion|more pain than|pain is insane|much worse than it should"),
+    "worsening": _f("course", "getting worse|keeps getting worse|worse and worse|worsening|"
+                    "getting bigger|spreading|spread|growing|worse by the hour|worse every hour",
+                    "pain * worse|worsening|increasing|building|going up"),
+    # -- symptoms and signs ---------------------------------------------------------------
+    "fever": _f("symptom", "fever|feverish|febrile|high temperature|high temp|raised temperature|"
+                "burning up|roasting hot|feels hot|shivery|shivering|shaking chills|rigors|chills|"
+                "teeth chattering|hot and cold", _FEVER_NUMBERS,
+                "temperature|temp * " + _FEVER_NUMBERS + "|38|39|40|41"),
+    "skin_spreading": _f("symptom", "red|redness|hot|swollen|swelling|inflamed|angry * spreading|spread|"
+                         "getting bigger|up my leg|up my arm|up to my|up towards|towards my|to my knee|to my elbow|"
+                         "to my ankle|to my wrist|to my armpit|to my groin|whole leg|whole arm|whole lower leg|"
+                         "whole foot|whole hand|past the line|beyond the line|bigger",
+                         "red streak|red streaks|red line|red lines|streaks up",
+                         "whole * leg|arm|foot|hand|calf|shin|ear|face|side * red|hot|swollen",
+                         "spreading redness|spreading red|redness spreading"),
+    "back_pain": _f("symptom", "back pain|bad back|back hurts|backache|back ache|lower back|"
+                    "sciatica|back went|slipped disc|disc|my back|put my back out|back is killing"),
+    "saddle_numbness": _f("symptom", "numb|numbness|no feeling|can't feel|tingly|tingling|dead * "
+                          "between my legs|down below|my bum|buttocks|private parts|privates|groin|"
+                          "inner thighs|genitals|saddle|back passage",
+                          "between my legs|down below|my bum|groin|privates|inner thighs * numb|"
+                          "numbness|no feeling|tingly|dead",
+                          "saddle numbness", "can't feel * wipe|toilet paper"),
+    "bladder_change": _f("symptom", "can't tell when i need to pee|can't feel when i need to pee|"
+                         "can't tell when i need to wee|can't feel when i need to wee|"
+                         "can't feel myself peeing|can't pee|can't wee|can't pass urine|"
+                         "wet myself|peed myself|weed myself|wet the bed|lost control of my bladder|"
+                         "haven't peed|not peed|haven't been able to pee|leaking urine|"
+                         "can't empty my bladder|bladder won't empty|can't control my bladder|"
+                         "no urge to pee|trouble peeing"),
+    "bowel_control": _f("symptom", "lost control of my bowels|soiled myself|pooed myself|"
+                        "can't control my bowels|can't feel myself poo"),
+    "legs_weak": _f("symptom", "legs * weak|giving way|gave way|buckling|won't hold me|numb|dead",
+                    "can't lift my feet|foot drop|dragging my foot|can't stand up"),
+    "no_poo": _f("symptom", "haven't pooed|not pooed|haven't had a poo|haven't been to the toilet|"
+                 "haven't opened my bowels|haven't done a poo|no poo|can't poo|not had a poo|"
+                 "constipated|no bowel movement|haven't had a bowel movement|not been for a poo"),
+    "no_wind": _f("symptom", "haven't passed wind|not passed wind|not passing wind|no wind|"
+                  "can't pass wind|can't fart|haven't farted|not farted|no gas|can't pass gas|"
+                  "haven't passed gas|or passed wind|or passing wind|or farted|nothing coming out either end|nothing either end"),
+    "abdomen_swollen": _f("symptom", "tummy|stomach|belly|abdomen|gut * swollen|bloated|distended|"
+                          "like a drum|rock hard|hard as a rock|swelling up|blown up|huge",
+                          "swollen|bloated|distended * tummy|stomach|belly|abdomen"),
+    "abdominal_pain": _f("symptom", "tummy pain|stomach pain|belly pain|abdominal pain|tummy hurts|"
+                         "stomach hurts|belly hurts|stomach ache|tummy ache|cramps|cramping|"
+                         "pain in my tummy|pain in my stomach|pain in my belly|colicky pain"),
+    "vomiting": _f("symptom", "being sick|been sick|keep being sick|vomiting|throwing up|threw up|"
+                   "vomited|puking|puked|vomit|sick everywhere|can't keep anything down|sick twice|"
+                   "sick again|sick three times|sick 3 times|sick four times|sick all night"),
+    "green_vomit": _f("symptom", "green vomit|vomiting green|sick is green|bile|green sick|"
+                      "brown vomit|vomit smells like poo"),
+    "nausea": _f("symptom", "feel sick|feeling sick|felt sick|nauseous|nausea|queasy|sicky"),
+    "headache": _f("symptom", "headache|headaches|head ache|head is pounding|migraine|head hurts|"
+                   "head pain|pounding head|head is killing"),
+    "dizzy": _f("symptom", "dizzy|dizziness|light headed|lightheaded|woozy|spinning"),
+    "faint": _f("symptom", "feel faint|feeling faint|felt faint|fainted|fainting|passed out|"
+                "going to pass out|blacked out|collapsed|nearly passed out|about to faint"),
+    "heavy_bleeding": _f("symptom", "soaking a pad|soaking pads|soaked a pad|pad every hour|"
+                         "pads an hour|soaked through|bleeding heavily|heavy bleeding|bleeding a lot|"
+                         "gushing|pouring out|soaking through|through a pad|towel soaked|"
+                         "bleeding is getting heavier|bleeding more and more"),
+    "clots": _f("symptom", "clots|clot the size|large clots|big clots|golf ball|lemon sized|plum sized"),
+    "bleeding": _f("symptom", "bleeding|bleed|spotting|blood when i wipe|brown discharge|"
+                   "blood loss"),
+    "numb_tingle": _f("symptom", "numb|numbness|going numb|tingling|tingly|pins and needles|"
+                      "can't feel my fingers|can't feel my toes|fingers are dead|toes are dead"),
+    "pain": _f("symptom", "pain|painful|hurts|hurting|ache|aching|sore|agony|throbbing|killing me"),
+    "limb_cold_pale": _f("symptom", "fingers|toes|hand|foot * white|pale|blue|cold|purple",
+                         "cold and pale|gone white|gone blue"),
+    "tight_swelling": _f("symptom", "tight and shiny|skin is tight|very tight|too tight|shiny|"
+                         "swelling * worse|massive|huge|rock hard"),
+    "breathless": _f("symptom", "short of breath|out of breath|breathless|shortness of breath|"
+                     "can't catch my breath|puffed out|winded|struggling to breathe|"
+                     "breathing fast|breathing really fast|fast breathing|breathing hard|panting|"
+                     "sob|short of breathe"),
+    "deep_breathing": _f("symptom", "deep breaths|breathing deeply|breathing deep|sighing breaths|"
+                         "gasping|big breaths", "breathing * deep|deeply|weird|strange|odd|funny|heavily"),
+    "fruity_breath": _f("symptom", "pear drops|fruity breath|nail polish|nail varnish|acetone|"
+                        "breath smells sweet"),
+    "pleuritic_pain": _f("symptom", "pain when i breathe|hurts to breathe|hurts when i breathe|"
+                         "hurts when breathing|sharp pain when breathing|pain breathing in|"
+                         "stabbing pain when i breathe|hurts to take a deep breath|"
+                         "hurts to take a breath|pain on breathing"),
+    "fast_heart": _f("symptom", "heart racing|racing heart|heart is racing|heart pounding|"
+                     "pulse is fast|fast pulse|heart rate 120|heart rate 130|heart rate 140|"
+                     "palpitations|heart is going so fast|heart won't slow down"),
+    "calf_swollen": _f("symptom", "calf|calves|leg|ankle * swollen|swelling|puffy|bigger|fatter|"
+                       "red and hot|hot and red|hard",
+                       "swollen|swelling * calf|leg|ankle", "one leg is bigger|one calf is bigger",
+                       "one leg bigger|one calf bigger"),
+    "calf_pain": _f("symptom", "calf * pain|sore|ache|hurts|tight|tender|cramp|aching"),
+    "drowsy_confused": _f("symptom", "drowsy|confused|not making sense|out of it|very sleepy|"
+                          "hard to wake|can't keep my eyes open|can't keep his eyes open|"
+                          "can't keep her eyes open|groggy|disorientated|disoriented|muddled|"
+                          "not himself|not herself|away with the fairies|talking nonsense|vacant"),
+    "sepsis_sign": _f("symptom", "mottled|blotchy skin|skin is blotchy|clammy|cold hands and feet|"
+                      "hands and feet are cold|haven't peed all day|not peed all day|no wee all day|"
+                      "not passed urine|worst i've ever felt|feel like i'm going to die|"
+                      "shaking uncontrollably|can't stop shaking|something is really wrong|"
+                      "grey|gray|ashen"),
+    "stiff_neck": _f("symptom", "stiff neck|neck is stiff|neck is really stiff|neck hurts to bend|"
+                     "can't bend my neck|can't bend his neck|can't bend her neck|"
+                     "can't touch my chin to my chest|neck is rigid"),
+    "light_sensitivity": _f("symptom", "light hurts|hurts to look at light|can't stand light|"
+                            "can't stand the light|photophobia|sensitive to light|light is hurting|"
+                            "light sensitive|lights hurt|light makes it worse"),
+    "non_blanching": _f("symptom", "doesn't fade|won't fade|don't fade|didn't fade|glass test|"
+                        "purple spots|purple rash|pinprick|non blanching|doesn't go away when pressed"),
+    "black_stool": _f("symptom", "black poo|black poos|black stool|black stools|black tarry|tarry|"
+                      "poo is black|poos are black|stools are black|looks like tar|like tar|"
+                      "coffee grounds|blood in my poo|bloody poo|maroon|passing blood|"
+                      "bleeding from my bum|blood from my bum|poo is red"),
+    "tearing_pain": _f("symptom", "tearing|ripping|ripped|torn * pain|chest|back|shoulder blades",
+                       "pain * tearing|ripping", "like something tore|like something ripped|something tore|"
+                       "something ripped|something has torn|something's torn"),
+    "one_sided_pain": _f("symptom", "one side|one sided|lower left|lower right|left side|right side|"
+                         "left hand side|right hand side|side of my tummy|side of my belly|"
+                         "pelvic pain|pelvis|low down on the"),
+    "shoulder_tip": _f("symptom", "shoulder tip|tip of my shoulder|shoulder pain|pain in my shoulder"),
+    "testicle": _f("symptom", "testicle|testicles|testis|scrotum|my balls|his balls|ball|nuts|"
+                   "nut sack|one of my balls|one ball"),
+    "swelling": _f("symptom", "swollen|swelling|swelled|puffed up|puffy"),
+    "visual": _f("symptom", "blurry vision|blurred vision|flashing lights|seeing spots|"
+                 "spots in my vision|vision is blurry|seeing stars|sparkles in my vision|"
+                 "vision is funny|can't see properly|blurry", "vision * blurry|blurred|funny|weird"),
+    "face_swelling": _f("symptom", "swollen face|face is swollen|face has swollen|puffy face|"
+                        "face is puffy|hands swollen|hands are swollen|swollen hands|fingers swollen|"
+                        "fingers are swollen|rings don't fit|ring won't come off|swelling in my face|"
+                        "face and hands", "face * swollen|puffy|swelled up"),
+    "upper_abdo_pain": _f("symptom", "pain under my ribs|under my ribs|upper tummy|upper stomach|"
+                          "top of my tummy|top of my stomach|below my ribs|right side under ribs"),
+}
+
+# Per-category rules, in the order they are tried (the first that fires is reported).
+EMERGENCY_RULES: list[dict] = [
+    {"id": "spreading_infection", "all": ["skin_spreading"],
+     "any": ["pain_out_of_proportion", "fever", "sepsis_sign", "drowsy_confused", "severe"],
+     "note": "redness or swelling spreading, with fever, shivers or pain out of proportion"},
+    {"id": "infected_wound_fever", "all": ["wound", "fever", "swelling|skin_spreading"],
+     "note": "a wound that is swollen or spreading, with fever or shivers"},
+    {"id": "cauda_equina", "all": ["back_pain"],
+     "any": ["saddle_numbness", "bladder_change", "bowel_control", "legs_weak"],
+     "note": "back pain with saddle numbness, bladder or bowel change or weak legs"},
+    {"id": "cauda_equina_signs", "any": ["saddle_numbness", "bladder_change", "bowel_control"],
+     "n": 2, "note": "saddle numbness with a bladder or bowel change"},
+    {"id": "bowel_obstruction", "all": ["no_poo|no_wind|green_vomit"],
+     "weights": {"no_poo": 1, "no_wind": 2, "abdomen_swollen": 1, "vomiting": 1, "green_vomit": 2,
+                 "abdominal_pain": 0.5},
+     "threshold": 3, "note": "no stool or wind, swollen belly and vomiting"},
+    {"id": "carbon_monoxide", "all": ["headache|nausea|dizzy|faint"],
+     "weights": {"household": 1, "better_away": 2, "fuel_appliance": 1, "co_alarm": 3,
+                 "headache": 0.5, "nausea": 0.5, "dizzy": 0.5},
+     "threshold": 3, "note": "several people or one place, symptoms better away from it"},
+    {"id": "compartment_syndrome", "all": ["cast|crush_injury"],
+     "any": ["numb_tingle", "worsening", "limb_cold_pale", "tight_swelling", "severe",
+             "pain_out_of_proportion"], "n": 2, "unless": ["resolved"],
+     "note": "a cast or crush injury with numbness, worsening or out-of-proportion pain"},
+    {"id": "pulmonary_embolism", "all": ["clot_risk"],
+     "any": ["breathless", "pleuritic_pain", "fast_heart", "faint"],
+     "unless": ["resolved"], "note": "surgery, a long journey or immobility, then breathlessness "
+     "or pain on breathing"},
+    {"id": "deep_vein_thrombosis", "all": ["calf_swollen"], "any": ["clot_risk", "pregnant",
+                                                                     "postpartum"],
+     "note": "a swollen calf after surgery, travel, pregnancy or birth"},
+    {"id": "clot_signs", "all": ["calf_swollen|calf_pain"], "any": ["breathless", "pleuritic_pain"],
+     "unless": ["exertion"], "note": "a painful or swollen calf with breathlessness"},
+    {"id": "aortic_dissection", "all": ["tearing_pain"],
+     "note": "tearing or ripping pain in the chest or back"},
+    {"id": "diabetic_ketoacidosis", "all": ["diabetes|high_sugar"],
+     "any": ["vomiting", "deep_breathing", "fruity_breath", "drowsy_confused", "abdominal_pain",
+             "breathless"], "n": 2, "note": "diabetes or high sugars with vomiting, deep breathing "
+     "or drowsiness"},
+    {"id": "sepsis", "all": ["fever|infection"],
+     "weights": {"sepsis_sign": 2, "drowsy_confused": 2, "breathless": 1, "fast_heart": 1,
+                 "older_adult": 1, "faint": 1, "severe": 1},
+     "threshold": 3, "note": "an infection or fever with mottled skin, no urine, confusion or "
+     "fast breathing"},
+    {"id": "meningitis", "all": ["fever|headache"],
+     "any": ["stiff_neck", "light_sensitivity", "non_blanching", "drowsy_confused", "fever"], "n": 2,
+     "note": "fever or headache with a stiff neck, light sensitivity, rash or drowsiness"},
+    {"id": "gi_bleed", "all": ["black_stool"],
+     "any": ["faint", "dizzy", "blood_thinner", "vomiting", "older_adult", "severe", "breathless"],
+     "unless": ["iron_bismuth"], "note": "black or bloody stool with faintness or a blood thinner"},
+    {"id": "testicular_torsion", "all": ["testicle"],
+     "any": ["sudden", "severe", "vomiting", "nausea"], "unless": ["resolved"],
+     "note": "sudden or severe testicle pain"},
+    {"id": "head_injury_risk", "all": ["head_injury"],
+     "any": ["blood_thinner", "vomiting", "drowsy_confused", "older_adult", "faint", "severe"],
+     "note": "a head injury on a blood thinner, in an older adult, or with vomiting or drowsiness"},
+    {"id": "settled_faint", "lower": True, "all": ["faint|dizzy", "resolved", "trigger_benign"],
+     "unless": ["sudden", "severe", "breathless", "fast_heart", "pregnant", "head_injury",
+                "blood_thinner", "older_adult", "black_stool"],
+     "note": "a faint with an everyday trigger (blood test, standing up fast, heat) and well since"},
+    {"id": "black_stool_benign", "lower": True, "all": ["black_stool", "iron_bismuth"],
+     "unless": ["faint", "dizzy", "blood_thinner", "vomiting", "severe", "older_adult",
+                "breathless", "abdominal_pain"],
+     "note": "black stool with iron, bismuth or a dark food, and nothing else wrong"},
+    {"id": "co_alarm_upkeep", "lower": True, "all": ["co_alarm", "alarm_upkeep"],
+     "unless": ["headache", "nausea", "dizzy", "faint", "drowsy_confused", "vomiting"],
+     "note": "looking after a carbon monoxide alarm, nobody unwell"},
+    {"id": "chest_pressure_with_signs", "all": ["chest_discomfort"],
+     "any": ["sweaty", "breathless", "nausea", "faint", "arm_jaw", "vomiting"],
+     "note": "chest pressure or heaviness with sweating, breathlessness, "
+     "sickness or arm/jaw pain"},
+    {"id": "found_unresponsive", "all": ["found_down", "unresponsive"],
+     "note": "someone found collapsed who does not respond"},
+    {"id": "sudden_severe_pain", "all": ["sudden", "severe"],
+     "any": ["abdominal_pain", "headache", "back_pain", "faint"],
+     "note": "sudden severe pain in the head, belly or back"},
+]
+
+INFANT_RULES: list[dict] = [
+    {"id": "febrile_young_infant", "all": ["infant_young", "fever"],
+     "note": "any fever in a baby under 3 months"},
+    {"id": "young_infant_unwell", "all": ["infant_young"],
+     "any": ["vomiting", "green_vomit", "drowsy_confused", "breathless", "sepsis_sign",
+             "non_blanching"], "unless": ["well_child"],
+     "note": "a baby under 3 months who is vomiting, drowsy or breathing fast"},
+]
+
+PREGNANCY_RULES: list[dict] = [
+    {"id": "postpartum_haemorrhage", "all": ["postpartum"],
+     "any": ["heavy_bleeding", "clots", "faint"], "n": 1,
+     "unless": ["resolved"], "note": "heavy bleeding, clots or faintness after birth"},
+    {"id": "ectopic_pregnancy", "all": ["pregnant"],
+     "any": ["one_sided_pain", "shoulder_tip", "faint", "dizzy", "bleeding", "severe"], "n": 2,
+     "note": "pregnancy or a late period with one-sided pain, shoulder-tip pain, bleeding or "
+     "faintness"},
+    {"id": "pre_eclampsia", "all": ["pregnant"],
+     "any": ["headache", "visual", "face_swelling", "upper_abdo_pain"], "n": 2,
+     "note": "pregnancy with headache, visual change, sudden swelling or upper belly pain"},
+    {"id": "postpartum_settled", "lower": True, "all": ["postpartum", "light_bleeding|resolved"],
+     "unless": ["heavy_bleeding", "faint", "dizzy", "fever", "severe", "sudden", "worsening",
+                "abdominal_pain"],
+     "note": "light or settled bleeding after birth with nothing else wrong"},
+    {"id": "postpartum_infection", "all": ["postpartum", "fever"],
+     "any": ["abdominal_pain", "sepsis_sign", "fast_heart", "drowsy_confused", "wound"],
+     "note": "fever after birth with pain, a wound or signs of sepsis"},
+]
+
+TRIAGE_RULES: dict[str, list[dict]] = {
+    "emergency": EMERGENCY_RULES,
+    "infant_red_flags": INFANT_RULES,
+    "pregnancy_red_flags": PREGNANCY_RULES,
+}
