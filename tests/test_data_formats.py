@@ -138,7 +138,7 @@ def test_malformed_rows_report_line_and_reason_and_lose_nothing(tmp_path):
     path.write_text("\n".join(lines) + "\n")
     good, bad = read(path, "messages")
     assert good == EXPECTED[:2]
-    assert bad == [(2, "invalid_json"), (3, "empty_turn"), (4, "role_order"), (5, "tool_call"),
+    assert bad == [(2, "invalid_json"), (3, "empty_turn"), (4, "role_order"), (5, "role_order"),
                    (6, "missing_field"), (7, "not_an_object"), (9, "role_order")]  # fmt: skip
     assert len(good) + len(bad) == sum(1 for line in lines if line.strip())
 

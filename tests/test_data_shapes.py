@@ -182,29 +182,52 @@ def test_multimodal_rows_are_refused_because_medtune_trains_a_text_model(tmp_pat
     assert err.reason == "multimodal" and detail in err.detail and "text model" in err.detail
 
 
-@pytest.mark.parametrize(
-    "fmt,row,detail",
-    [
-        ("messages", {"messages": [U, {"role": "assistant", "content": None, "tool_calls": [{"function": {"name": "bmi"}}]},
-                                   {"role": "tool", "content": "22"}, A]}, "messages[1] has 'tool_calls'"),
-        ("messages", {"messages": [U, {"role": "tool", "content": "22"}, A]}, "messages[1] is a tool result (role 'tool')"),
-        ("sharegpt", {"conversations": [{"from": "human", "value": "q"}, {"from": "function_call", "value": "{}"},
-                                        {"from": "observation", "value": "22"}, {"from": "gpt", "value": "a"}]},
-         "conversations[1] is a function call (from 'function_call')"),
-        ("messages", {"messages": [U, A], "tools": [{"type": "function", "function": {"name": "bmi"}}]}, "a 'tools' column"),
-    ],
-)  # fmt: skip
-def test_tool_calling_rows_are_refused_naming_the_key(tmp_path, fmt, row, detail):
-    path = write(tmp_path / "tools.jsonl", [row])
-    ((line, _, err),) = list(conversations(fmt, read_rows(path), None))
-    assert err.reason == "tool_call" and detail in err.detail and "not supported yet" in err.detail
+BMI_TOOLS = [{"name": "bmi", "description": "body mass index", "parameters": {"kg": "number", "m": "number"}}]
+CALL = '<|tool_call|>[{"name": "bmi", "arguments": {"kg": 70, "m": 1.75}}]<|/tool_call|>'
+TOOL_ROWS = {
+    "messages": {"messages": [{"role": "user", "content": "BMI for 70 kg, 1.75 m?"},
+                              {"role": "assistant", "content": None, "tool_calls": [
+                                  {"type": "function", "function": {"name": "bmi", "arguments": '{"kg": 70, "m": 1.75}'}}]},
+                              {"role": "tool", "content": "22.9"}, {"role": "assistant", "content": "About 22.9."}],
+                 "tools": BMI_TOOLS},
+    "sharegpt": {"conversations": [{"from": "human", "value": "BMI for 70 kg, 1.75 m?"},
+                                   {"from": "function_call", "value": '[{"name": "bmi", "arguments": {"kg": 70, "m": 1.75}}]'},
+                                   {"from": "observation", "value": "22.9"}, {"from": "gpt", "value": "About 22.9."}],
+                 "tools": json.dumps(BMI_TOOLS)},
+}  # fmt: skip
 
 
-def test_a_tool_calling_file_stops_the_command_with_exit_2_naming_each_line(tmp_path, run_medtune):
-    row = {"conversations": [{"from": "human", "value": "BMI for 70 kg, 1.75 m?"}, {"from": "function_call", "value": "{}"},
-                             {"from": "observation", "value": "22.9"}, {"from": "gpt", "value": "About 22.9."}]}  # fmt: skip
-    path = write(tmp_path / "tools.jsonl", [row, row])
-    proc = run_medtune("data", "--env", "dev", "--set", f"data.dataset_path={path}", "--set", f"data.cache_dir={tmp_path}/c",
-                       "--out", str(tmp_path / "report"))  # fmt: skip
-    assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert f"{path}:2: tool_call (conversations[1] is a function call (from 'function_call'): tool-calling" in proc.stderr
+@pytest.mark.parametrize("fmt", sorted(TOOL_ROWS))
+def test_tool_calls_train_in_phi4_minis_own_rendering_and_tool_results_do_not(tmp_path, tok, fmt):
+    p = prepare(tmp_path, [TOOL_ROWS[fmt]], tok, format=fmt)
+    row = p.train.to_list()[0]
+    tools = json.dumps(BMI_TOOLS)
+    # exactly what the chat template renders for a system turn with tools and a tool turn
+    expected = tok.apply_chat_template([{"role": "system", "content": "", "tools": tools},
+                                        {"role": "user", "content": "BMI for 70 kg, 1.75 m?"}, {"role": "assistant", "content": CALL},
+                                        {"role": "tool", "content": "22.9"}, {"role": "assistant", "content": "About 22.9."}],
+                                       tokenize=False)  # fmt: skip
+    assert tok.decode(row["input_ids"]) == expected
+    assert expected.startswith(f"<|system|><|tool|>{tools}<|/tool|><|end|><|user|>")
+    assert trained_text(tok, row) == f"{CALL}<|end|>About 22.9.<|end|><|endoftext|>"  # the result 22.9 is context
+    assert tok.convert_tokens_to_ids("<|tool_call|>") in row["input_ids"]
+
+
+def test_the_pre_flight_example_shows_a_tool_conversation_when_the_data_has_one(tmp_path, tok):
+    plain = [{"messages": [{"role": "user", "content": f"Question {i}?"}, {"role": "assistant", "content": f"Answer {i}."}]} for i in range(5)]
+    p = prepare(tmp_path, plain + [TOOL_ROWS["messages"]], tok)
+    texts = [ex["text"] for ex in p.report["examples"]]
+    assert len(texts) == 3 and "<|tool|>22.9<|end|>" in texts[-1] and "[[TRAIN:<|tool_call|>" in texts[-1]
+
+
+def test_a_configured_system_prompt_keeps_the_tools(tmp_path, tok):
+    write(tmp_path / "data" / "train.jsonl", [TOOL_ROWS["messages"]])
+    p = prepare(tmp_path, [TOOL_ROWS["messages"]], tok, system_prompt_mode="replace")
+    assert p.train.to_list()[0]["messages"][0]["content"].endswith(f"<|tool|>{json.dumps(BMI_TOOLS)}<|/tool|>")
+
+
+def test_a_tool_call_without_a_function_name_is_one_dropped_row(tmp_path):
+    row = {"messages": [U, {"role": "assistant", "content": None, "tool_calls": [{"type": "function", "function": {}}]}]}
+    path = write(tmp_path / "t.jsonl", [row])
+    ((line, _, err),) = list(conversations("messages", read_rows(path), None))
+    assert err.reason == "tool_call" and "messages[1].tool_calls[0] has no function name" in err.detail

@@ -59,14 +59,21 @@ def clean_turns(messages: list[dict]) -> tuple[list[dict], bool]:
     roles = [m["role"] for m in out[systems:]]
     if not roles:
         raise RowError("missing_field", "no user or assistant turn")
+    prev = None
     for i, role in enumerate(roles):
-        want = "user" if i % 2 == 0 else "assistant"
-        if role != want:
-            where = "a system message after the first turn" if role == "system" else f"turn {i + 1 + systems} is {role}, expected {want}"
+        allowed = _NEXT[prev]
+        if role not in allowed:
+            where = "a system message after the first turn" if role == "system" else f"turn {i + 1 + systems} is {role}, expected {' or '.join(allowed)}"
             raise RowError("role_order", where)
+        prev = role
     if roles[-1] != "assistant":
         raise RowError("role_order", "the last turn is not the assistant's")
     return out, changed
+
+
+# Which role may follow which: tool results follow the assistant turn that called the tool.
+_NEXT = {None: ("user",), "user": ("assistant",), "assistant": ("user", "tool"), "tool": ("tool", "assistant")}
+TOOLS_OPEN = "<|tool|>"  # Phi-4-mini's template puts the tools after the system text (formats.py)
 
 
 def apply_system_prompt(messages: list[dict], prompt: str, mode: str) -> tuple[list[dict], str]:
@@ -78,6 +85,11 @@ def apply_system_prompt(messages: list[dict], prompt: str, mode: str) -> tuple[l
     if not has:
         return ([{"role": "system", "content": prompt}] + rest if prompt else rest), ("inserted" if prompt else "unchanged")
     existing = messages[0]["content"]
+    if TOOLS_OPEN in existing:  # the tools stay whatever happens to the prompt before them
+        text, tools = existing.split(TOOLS_OPEN, 1)
+        out, action = apply_system_prompt([{"role": "system", "content": text}] + rest if text else rest, prompt, mode)
+        head = out[0]["content"] if out[0]["role"] == "system" else ""
+        return [{"role": "system", "content": f"{head}{TOOLS_OPEN}{tools}"}] + (out[1:] if out[0]["role"] == "system" else out), action
     if mode == "keep" or existing == prompt:
         return messages, "kept" if existing != prompt else "unchanged"
     if mode == "prepend" and prompt:

@@ -18,6 +18,7 @@ skipped.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Iterator
 
@@ -30,7 +31,7 @@ ROLES = {
     "user": "user", "human": "user", "prompter": "user",
     "assistant": "assistant", "gpt": "assistant", "bot": "assistant", "model": "assistant",
     "chatgpt": "assistant", "bard": "assistant", "bing": "assistant",
-    "system": "system",
+    "system": "system", "tool": "tool",
 }  # fmt: skip
 QA_FIELDS = {"user": "question", "assistant": "answer"}
 
@@ -157,8 +158,6 @@ def _check_text_only(row: dict, turns: list[dict]) -> None:
             if ph in t["content"]:
                 raise RowError("multimodal", f"turn {i + 1} has a {ph} placeholder: medtune trains a text model, "
                                              "it would learn the literal text")  # fmt: skip
-    if row.get("tools") not in (None, "", []):
-        raise RowError("tool_call", "the row defines tools (a 'tools' column): tool-calling conversations are not supported yet")
 
 
 # -- turns ------------------------------------------------------------------------------------
@@ -227,7 +226,10 @@ def _turns(items, key: str) -> list[dict]:
         content_key = "content" if "content" in m else "value"
         if role_key not in m:
             raise RowError("missing_field", f"{key}[{i}] has no role")
-        _check_tool_turn(m, role_key, f"{key}[{i}]")
+        tool = _tool_turn(m, role_key, content_key, f"{key}[{i}]")
+        if tool is not None:
+            out.append(tool)
+            continue
         role = _role(m[role_key], f"{key}[{i}]")
         text, part_flag = _content(m.get(content_key), f"{key}[{i}].{content_key}")
         flag = _flag(m, f"{key}[{i}]")
@@ -243,18 +245,68 @@ def _turns(items, key: str) -> list[dict]:
     return out
 
 
-TOOL_ROLES = {"tool": "a tool result", "function": "a function result", "ipython": "a tool result",
-              "observation": "a tool result", "function_call": "a function call", "tool_call": "a tool call"}  # fmt: skip
+TOOL_RESULT_ROLES = ("tool", "function", "ipython", "observation", "tool_response")
+TOOL_CALL_ROLES = ("function_call", "tool_call")
+TOOL_OPEN, TOOL_CLOSE, CALL_OPEN, CALL_CLOSE = "<|tool|>", "<|/tool|>", "<|tool_call|>", "<|/tool_call|>"
 
 
-def _check_tool_turn(m: dict, role_key: str, where: str) -> None:
-    """Tool-calling turns are refused by name (rather than as a missing ``content``)."""
-    for k in ("tool_calls", "function_call"):
-        if m.get(k):
-            raise RowError("tool_call", f"{where} has {k!r}: tool-calling conversations are not supported yet")
+def _tool_turn(m: dict, role_key: str, content_key: str, where: str) -> dict | None:
+    """A tool-calling turn in Phi-4-mini's own rendering, or None for an ordinary turn.
+
+    An assistant's calls (``tool_calls``, ``function_call``, or a ShareGPT ``function_call``
+    turn) become its content ``<|tool_call|>[{"name", "arguments"}]<|/tool_call|>`` (trained);
+    a result (role ``tool``, ``function``, ``observation``...) becomes a ``tool`` turn, which the
+    chat template renders ``<|tool|>...<|end|>`` and which is never trained."""
     role = str(m.get(role_key)).strip().lower()
-    if role in TOOL_ROLES:
-        raise RowError("tool_call", f"{where} is {TOOL_ROLES[role]} ({role_key} {role!r}): tool-calling conversations are not supported yet")
+    calls = m.get("tool_calls") or m.get("function_call")
+    if role in TOOL_CALL_ROLES or calls:
+        if calls:
+            calls = [calls] if isinstance(calls, dict) else calls
+            if not isinstance(calls, list):
+                raise RowError("tool_call", f"{where}.tool_calls is not a list of calls")
+            body = json.dumps([_call(c, f"{where}.tool_calls[{j}]") for j, c in enumerate(calls)], ensure_ascii=False)
+            text = m.get(content_key)
+            prefix = f"{text}\n" if isinstance(text, str) and text.strip() else ""
+        else:
+            body, prefix = _json_text(m.get(content_key), f"{where}.{content_key}"), ""
+        return {"role": "assistant", "content": f"{prefix}{CALL_OPEN}{body}{CALL_CLOSE}"}
+    if role in TOOL_RESULT_ROLES:
+        return {"role": "tool", "content": _json_text(m.get(content_key), f"{where}.{content_key}")}
+    return None
+
+
+def _call(call, where: str) -> dict:
+    """``{"name", "arguments"}`` from an OpenAI-style call (``{"function": {...}}``, arguments
+    as a JSON string or an object) or a bare ``{"name", "arguments"}``."""
+    fn = call.get("function", call) if isinstance(call, dict) else None
+    if not isinstance(fn, dict) or not isinstance(fn.get("name"), str):
+        raise RowError("tool_call", f"{where} has no function name")
+    args = fn.get("arguments", {})
+    if isinstance(args, str):
+        try:
+            args = json.loads(args) if args.strip() else {}
+        except ValueError:
+            raise RowError("tool_call", f"{where}.arguments is not JSON") from None
+    return {"name": fn["name"], "arguments": args}
+
+
+def _json_text(value, what: str) -> str:
+    """Text as is; a JSON value (a tool result or a list of tools given as objects) as JSON."""
+    if isinstance(value, (dict, list)) and not (isinstance(value, list) and value and isinstance(value[0], dict) and "type" in value[0]):
+        return json.dumps(value, ensure_ascii=False)
+    return _text(value, what)
+
+
+def _with_tools(row: dict, turns: list[dict]) -> list[dict]:
+    """A ``tools`` column goes where Phi-4-mini's template puts it: ``<|tool|>[...]<|/tool|>``
+    after the system message's text (a system turn is added when there is none)."""
+    tools = row.get("tools")
+    if tools in (None, "", []):
+        return turns
+    text = _json_text(tools, "tools")
+    if turns and turns[0]["role"] == "system":
+        return [dict(turns[0], content=f"{turns[0]['content']}{TOOL_OPEN}{text}{TOOL_CLOSE}")] + turns[1:]
+    return [{"role": "system", "content": f"{TOOL_OPEN}{text}{TOOL_CLOSE}"}] + turns
 
 
 def _get(row: dict, name: str):
@@ -271,7 +323,7 @@ def _get(row: dict, name: str):
 
 
 def _messages(row: dict) -> list[dict]:
-    return _turns(_get(row, "messages"), "messages")
+    return _with_tools(row, _turns(_get(row, "messages"), "messages"))
 
 
 def _sharegpt(row: dict) -> list[dict]:
@@ -279,7 +331,7 @@ def _sharegpt(row: dict) -> list[dict]:
     system = row.get("system")
     if isinstance(system, str) and system.strip() and not any(t["role"] == "system" for t in turns):
         turns.insert(0, {"role": "system", "content": system})
-    return turns
+    return _with_tools(row, turns)
 
 
 def _alpaca(row: dict) -> list[dict]:

@@ -163,7 +163,7 @@ class _Pipeline:
             "tokenization": tok_info,
             "examples": [
                 {"source": f"{records[i].file}:{records[i].line}", "text": render_masked(self.tok, ids[i].tolist(), labels[i].tolist())}
-                for i in train_idx[:N_EXAMPLES]
+                for i in _example_rows(records, train_idx)
             ],
             "rejects": {"count": len(self.drops), "file": "rejects.jsonl", "log_phi": self.log_phi, "first": [x.where() for x in self.drops[:10]]},
             "timings": self.timings,
@@ -436,6 +436,17 @@ class _Pipeline:
             "lsh_rows_per_band": near.rows_per_band,
             "examples": examples,
         }
+
+
+def _example_rows(records: list[Record], train_idx: list[int]) -> list[int]:
+    """The first train rows, with the first tool-calling conversation among them when there is one."""
+    shown = train_idx[:N_EXAMPLES]
+    uses_tools = lambda i: any(m["role"] == "tool" for m in records[i].messages)  # noqa: E731
+    if shown and not any(uses_tools(i) for i in shown):
+        tool = next((i for i in train_idx if uses_tools(i)), None)
+        if tool is not None:
+            shown = shown[: N_EXAMPLES - 1] + [tool]
+    return shown
 
 
 def progress(items, desc: str, total: int | None = None, unit: str = "rows"):
