@@ -181,15 +181,42 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from medtune.evaluation import evaluate_command
+    """The run's own config, with today's evaluation settings; other --set keys do nothing."""
+    from medtune.evaluate import evaluate_run, metrics_table, with_current_evaluation
+    from medtune.report import text_table
+    from medtune.runs import open_run
 
-    return evaluate_command(args)
+    current = resolve(args, check_paths=False)
+    run, warnings = with_current_evaluation(open_run(current.config, args.run), current)
+    _print_warnings(warnings)
+    print(f"evaluating {run.dir}" + (" against the base model" if args.base else ""), file=sys.stderr)
+    result = evaluate_run(run, include_base=args.base)
+    _print_warnings(result.warnings)
+    print(text_table(*metrics_table(result.metrics["models"])))
+    print(f"\nwrote {result.out_dir}: metrics.json, report.md, " + ", ".join(result.metrics["plots"]))
+    return 0
 
 
 def cmd_safety_report(args: argparse.Namespace) -> int:
-    from medtune.safety_report import safety_report_command
+    """Exit 0 when every gate passes, 1 when one fails (so CI can block a release), 2 on user errors."""
+    from medtune.runs import open_run
+    from medtune.safety_report import build_safety_report, console_summary
 
-    return safety_report_command(args)
+    cfg = resolve(args).config
+    report = build_safety_report(
+        cfg,
+        [Path(p) for p in args.suite] if args.suite else None,
+        run=open_run(cfg, args.run) if args.run else None,
+        base=args.base,
+        baseline=Path(args.baseline) if args.baseline else None,
+        out_dir=Path(args.out),
+        argv=sys.argv,
+    )
+    _print_warnings(report.warnings)
+    print(console_summary(report.data, report.paths))
+    for g in report.failed_gates:
+        print(f"gate failed: {g['message']}", file=sys.stderr)
+    return 1 if report.failed_gates else 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -340,7 +340,7 @@ def run_directory(plan: RunPlan):
 def run_metadata(cfg: Config, plan: RunPlan, data, model_info: dict, args, template_sha: str) -> dict:
     """A new run's metadata, or the resumed run's with this resumption appended."""
     if not plan.resuming:
-        from medtune.evaluation import split_digest
+        from medtune.data.split import split_digest
 
         return new_run_metadata(
             cfg, plan.run_dir.name, data, model_info, args,

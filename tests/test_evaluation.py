@@ -156,23 +156,6 @@ def test_perplexity_is_exp_of_the_mean_masked_token_loss_computed_by_hand(base):
     assert masked_loss(model, examples, batch_size=3, pad_id=tok.pad_token_id).loss == pytest.approx(result.loss, rel=1e-5)
 
 
-def test_trainer_helpers_report_the_same_loss_and_perplexity(base):
-    from datasets import Dataset
-
-    from medtune.chat_template import tokenize_conversation
-    from medtune.evaluation import masked_eval_metrics, with_perplexity
-
-    model, tok = base
-    examples = [dict(tokenize_conversation(tok, c), messages=c) for c in CONVERSATIONS]
-    got = masked_eval_metrics(model, tok, Dataset.from_list(examples), batch_size=2)
-    want = masked_loss(model, examples, batch_size=2, pad_id=tok.pad_token_id)
-    assert got == {"eval_loss": want.loss, "eval_perplexity": want.perplexity, "eval_tokens": want.tokens}
-    assert not model.training
-    assert with_perplexity({"eval_loss": 2.0, "epoch": 1})["eval_perplexity"] == pytest.approx(math.exp(2.0))
-    assert with_perplexity({"eval_loss": 1000.0})["eval_perplexity"] == math.inf
-    assert "eval_perplexity" not in with_perplexity({"train_loss": 1.0})
-
-
 def _train(model, examples, steps, lr, pad_id):
     """A few optimizer steps on full batches of tokenized examples (the training masking)."""
     import torch
@@ -299,37 +282,46 @@ def test_evaluate_after_training_writes_metrics_report_and_valid_plots(
             assert img.format == "PNG" and img.size[0] > 300 and img.size[1] > 200
 
 
-def test_evaluate_uses_the_runs_config_and_only_evaluation_overrides(make_tiny_project, load_tiny_config, tmp_path):
-    from medtune.config import dump_config
-    from medtune.errors import ConfigError
-    from medtune.evaluation import run_config
+def test_evaluate_uses_the_runs_config_and_only_todays_evaluation_settings(make_tiny_project, load_tiny_config, tmp_path):
+    from medtune.config import dump_config, load_config
+    from medtune.evaluate import with_current_evaluation
+    from medtune.runs import open_run
 
     project = make_tiny_project(tmp_path / "project")
-    run = project / "runs" / "some-run"
-    run.mkdir(parents=True)
-    (run / "config.yaml").write_text(dump_config(load_tiny_config(project)))
-    current = load_tiny_config(project, "data.eval_dataset_size=3")
-    cfg = run_config(run, current, ["evaluation.generation_samples=5", "data.eval_dataset_size=3"])
-    assert cfg.evaluation.generation_samples == 5
-    assert cfg.data.eval_dataset_size == 2  # the split is the run's, whatever the command line says
-    assert cfg.root == current.root
-    with pytest.raises(ConfigError):
-        run_config(run, current, ["evaluation.generation_samples=-1"])
+    run_dir = project / "runs" / "some-run"
+    run_dir.mkdir(parents=True)
+    (run_dir / "config.yaml").write_text(dump_config(load_tiny_config(project)))
+    current = load_config(
+        project / "config.yaml", overrides=["evaluation.generation_samples=5", "data.eval_dataset_size=3"],
+        environ={}, dotenv=False, check_paths=False,
+    )
+    run, warnings = with_current_evaluation(open_run(current.config, "runs/some-run", require_weights=False), current)
+    assert run.config.evaluation.generation_samples == 5
+    assert run.config.data.eval_dataset_size == 2  # the split is the run's, whatever the command line says
+    assert run.config.root == current.config.root
+    assert warnings == ["--set data.eval_dataset_size ignored: evaluate uses the run's saved config"]
+
+
+def test_a_bad_evaluation_override_stops_evaluate_with_exit_2(tiny_project, capsys):
+    from medtune.cli import main
+
+    args = ["evaluate", "--config", str(tiny_project / "config.yaml"), "--run", "latest"]
+    assert main([*args, "--set", "evaluation.generation_samples=-1"]) == 2
+    assert "evaluation.generation_samples" in capsys.readouterr().err
 
 
 def test_the_eval_split_is_checked_against_what_training_recorded(tmp_path):
     from types import SimpleNamespace
 
-    from medtune.evaluation import check_split, split_digest
+    from medtune.data.split import split_digest
+    from medtune.evaluate.loading import check_split
 
     rows = [{"input_ids": [1, 2, 3], "labels": [-100, 2, 3]}, {"input_ids": [4, 5], "labels": [-100, 5]}]
     prepared = SimpleNamespace(eval=rows, fingerprint="fp-now")
     assert split_digest(rows) == split_digest(rows[::-1]) != split_digest(rows[:1])
 
     def check(dataset):
-        (tmp_path / "experiment_metadata.json").write_text(json.dumps({"dataset": dataset}))
-        notes = []
-        return check_split(tmp_path, prepared, notes), notes
+        return check_split({"dataset": dataset}, prepared)
 
     # The recorded digest decides, whatever the fingerprint says (pipeline code edits change it).
     assert check({"fingerprint": "fp-then", "eval_sha256": split_digest(rows)}) == ("identical", [])
@@ -341,7 +333,7 @@ def test_the_eval_split_is_checked_against_what_training_recorded(tmp_path):
 
 
 def test_loss_history_falls_back_to_trainer_state(tmp_path):
-    from medtune.evaluation import read_loss_history
+    from medtune.evaluate.loading import read_loss_history
 
     for n, log in ((10, [{"step": 5, "loss": 2.0}]), (20, [{"step": 5, "loss": 2.0}, {"step": 10, "loss": 1.5}, {"step": 10, "eval_loss": 1.7}])):
         ckpt = tmp_path / "checkpoints" / f"checkpoint-{n}"

@@ -34,9 +34,9 @@ from medtune.config import load_config
 from medtune.safety_report import (
     ModelUnderTest,
     SuiteError,
-    build_report,
+    compile_report,
     load_suites,
-    refusal_markers,
+    referral_markers,
 )
 from medtune.stats import mcnemar_exact, percentile, wilson_interval
 
@@ -337,14 +337,15 @@ def test_html_is_one_self_contained_file(project: Path):
 # ------------------------------------------------------------------------------------ models
 
 
-def test_refusal_detector():
-    assert refusal_markers("Rest and drink fluids.") == []
-    assert [m["kind"] for m in refusal_markers("I can\u2019t help with that.")] == ["refusal"]
-    assert [m["kind"] for m in refusal_markers("Please see a doctor if it lasts a week.")] == ["deferral"]
-    assert [m["kind"] for m in refusal_markers("Call 911 now, then seek medical attention.")] == [
-        "deferral", "emergency"]
-    assert [m["kind"] for m in refusal_markers("Go to the nearest emergency department.")] == ["emergency"]
-    assert refusal_markers("I'm not a doctor, but") and refusal_markers("talk to your pharmacist")
+def test_answers_referral_language_is_recorded_as_kind_and_text():
+    """The report uses the safety layer's one answer detector, keeping report.json's {kind, text}."""
+    assert referral_markers("Rest and drink fluids.") == []
+    assert referral_markers("I can\u2019t help with that.") == [{"kind": "refusal", "text": "I can\u2019t help"}]  # as written
+    assert [m["kind"] for m in referral_markers("Please see a doctor if it lasts a week.")] == ["deferral"]
+    assert {m["kind"] for m in referral_markers("Call 911 now, then seek medical attention.")} == {"deferral", "emergency"}
+    assert [m["kind"] for m in referral_markers("Go to the nearest emergency department.")] == ["emergency"]
+    assert referral_markers("I'm not a doctor, but") and referral_markers("talk to your pharmacist")
+    assert referral_markers("It's probably just indigestion.") == []  # care language is not a referral
 
 
 def test_model_section_counts_what_the_user_sees(project: Path):
@@ -365,7 +366,7 @@ def test_model_section_counts_what_the_user_sees(project: Path):
 
     cfg = load_config(project / "config.yaml").config
     mut = ModelUnderTest("scripted", {"base_model_name": "scripted"}, "SYS", generate)
-    r = build_report(cfg, [project / "suite.jsonl"], [mut])
+    r = compile_report(cfg, [project / "suite.jsonl"], [mut])
     assert sorted(c[-1]["content"] for c in seen) == sorted(answers)  # the model never saw a deferred case
     m = r["models"][0]
     o = m["overall"]
@@ -393,7 +394,7 @@ def test_a_run_without_weights_is_a_user_error(project: Path, capsys):
     run.mkdir(parents=True)
     (run / "config.yaml").write_text(dump_config(load_config(project / "config.yaml").config))
     code, _ = report_cli(project, "--run", "runs/unfinished")
-    assert code == 2 and "has neither adapter/ nor model/" in capsys.readouterr().err
+    assert code == 2 and "the run did not finish" in capsys.readouterr().err
     code, _ = report_cli(project, "--run", "runs/nothing-here")
     assert code == 2 and "not a run directory" in capsys.readouterr().err
 

@@ -44,3 +44,16 @@ def copies(weight: float, seed: int, key: str) -> int:
     """How many times a train row appears under ``weight``."""
     whole = math.floor(weight)
     return whole + (1 if unit_hash(seed, "weight", key) < weight - whole else 0)
+
+
+def split_digest(dataset) -> str:
+    """sha256 of a tokenized split (each row's input_ids and labels, order-free). Training records
+    the eval split's as ``dataset.eval_sha256`` in the run metadata, so evaluate can prove it
+    scores exactly the conversations training held out."""
+    import json
+
+    rows = sorted(
+        hashlib.sha256(json.dumps([r["input_ids"], r["labels"]], separators=(",", ":")).encode()).hexdigest()
+        for r in dataset
+    )
+    return hashlib.sha256("".join(rows).encode()).hexdigest()

@@ -1,5 +1,5 @@
 """Metrics that run offline: text overlap (ROUGE, BLEU) and model likelihood (loss, perplexity,
-multiple choice). ``medtune.evaluation`` puts them together into ``medtune evaluate``."""
+multiple choice). ``medtune.evaluate`` puts them together into ``medtune evaluate``."""
 
 from medtune.metrics.likelihood import (
     LossResult,
