@@ -7,12 +7,27 @@ begins), so "chest", "ch\\u200best" or "chest   " are held while " pain" may fol
 however many invisible or extra characters they contain. The first part of a multi-part
 phrase ("chest * hurting") is also held while its next part can still arrive in the same
 sentence. Nothing else is held.
+
+The work per chunk does not grow with the answer: each feed inspects only a window, the
+held tail plus WINDOW_LOOKBACK characters before it (enough for a negation, a chain's
+earlier part or a question cue in front of a phrase), and the whole answer is inspected
+only when the window shows something that the whole text could decide differently: an
+effective or context-weakened red flag, the later part of a "..." link whose first part
+came earlier, or a word that ends an earlier red flag's informational/historical context
+("my", "now"). A deferral is always decided on the whole text, so the window can only
+cost time, never let a red flag through. finish() inspects the whole answer once.
 """
 from __future__ import annotations
 
 import time
 
+from .context import PERSONAL_WORDS, PRESENT_WORDS
 from .guard import Decision, SafetyGuard
+from .normalize import tokens
+from .variants import ANYWHERE
+
+WINDOW_LOOKBACK = 200  # characters inspected before the held tail and the new chunk
+_CONTEXT_ENDERS = PERSONAL_WORDS | PRESENT_WORDS
 
 
 class StreamGuard:
@@ -27,6 +42,10 @@ class StreamGuard:
         self._deferred = False
         self._finished = False
         self._start_ns = time.perf_counter_ns()
+        self._linked: dict = {}  # rules with a "..." link -> the parts seen so far
+        self._weakened = False  # a red flag was downgraded by whole-message context
+        self._anywhere = frozenset(r for r in self.guard.matcher.rules if ANYWHERE in r.gaps)
+        self.full_inspections = 0  # how often the whole answer was inspected (benchmark)
 
     @property
     def text(self) -> str:
@@ -42,6 +61,7 @@ class StreamGuard:
         if self._deferred or self._finished or not chunk:
             return ""
         self._text += chunk
+        self._chunk_len = len(chunk)
         return self._advance(final=False)
 
     def finish(self) -> str:
@@ -51,15 +71,60 @@ class StreamGuard:
         self._finished = True
         if self._deferred:
             return ""
+        self._chunk_len = 0
         out = self._advance(final=True)
         if not self._deferred:
             self._record()
         return out
 
     def _advance(self, final: bool) -> str:
+        if final or self.guard.stream_review:  # the output review reads the whole answer
+            return self._release(*self._inspect_all(final))
+        start = max(0, min(self._emitted, len(self._text) - self._chunk_len) - WINDOW_LOOKBACK)
+        window = self._text[start:]
+        matches, safe = self.guard.inspect(window, final=False, holdback=True)
+        fresh = [m for m in matches if m.span[1] > min(WINDOW_LOOKBACK, len(window))
+                 or start == 0]
+        if self._needs_all(window, fresh):
+            return self._release(*self._inspect_all(False))
+        self.decision = self.guard.decide(fresh)
+        return self._release(self.decision, start + safe)
+
+    def _needs_all(self, window: str, fresh: list) -> bool:
+        """True if the whole answer might decide differently from the window."""
+        guard = self.guard
+        for m in fresh:
+            if guard.policy.categories.get(m.category) is None or m.negated:
+                continue
+            if guard.policy.categories[m.category].action == "defer":
+                return True  # effective, or weakened by context that may not hold overall
+        new_words = tokens(self._text[-self._chunk_len - 1 :])
+        if self._weakened and not _CONTEXT_ENDERS.isdisjoint(new_words):
+            return True
+        if self._anywhere:
+            found = False
+            norm_tail = " " + " ".join(tokens(window)) + " "
+            old = len(" ".join(tokens(window[: len(window) - self._chunk_len])))
+            for end, (_, _, (_, by_rule, _)) in guard.matcher.raw_hits(norm_tail):
+                for rule, indexes in by_rule.items():
+                    if rule in self._anywhere:
+                        seen = self._linked.setdefault(rule, set())
+                        seen.update(indexes)
+                        if end > old and len(seen) == rule.parts:  # every part has come
+                            found = True
+            return found
+        return False
+
+    def _inspect_all(self, final: bool) -> tuple[Decision, int]:
+        self.full_inspections += 1
         matches, safe = self.guard.inspect(self._text, final=final, holdback=not final)
-        self.decision, hold = self.guard.review_stream(self._text, matches, final=final)
-        safe = min(safe, hold)  # with stream_review: a red flag waits for its sentence, a dose too
+        decision, hold = self.guard.review_stream(self._text, matches, final=final)
+        self._weakened = any(m.context in ("informational", "historical") and not m.negated
+                             for m in matches)
+        return decision, min(safe, hold)  # with stream_review: a red flag waits for its sentence
+
+    def _release(self, decision: Decision, safe: int) -> str:
+        self.decision = decision
         if self.decision.deferred:
             self._deferred = True
             self._record()

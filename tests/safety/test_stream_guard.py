@@ -64,3 +64,39 @@ def test_the_pure_python_engine_streams_the_same_way():
     outputs = run(stream, list("All good. Then my lips are turning blue."))
     assert stream.deferred
     assert "".join(outputs) == "All good. Then my " + stream.decision.message  # "lips * blue"
+
+
+def test_a_long_answer_is_not_rescanned_on_every_chunk(guard):
+    """Each feed inspects a window; the whole answer only when a red flag may be forming."""
+    base = ("Rest, drink plenty of fluids and take paracetamol as directed on the pack. "
+            "Most colds get better within a week; see a doctor if you are not improving. ")
+    answer = base * 60
+    stream = StreamGuard(guard)
+    shown = "".join(stream.feed(answer[i : i + 4]) for i in range(0, len(answer), 4))
+    shown += stream.finish()
+    assert shown == answer and not stream.deferred
+    assert stream.full_inspections <= 2  # the finish, not one per chunk
+
+
+def test_a_red_flag_far_into_a_long_answer_is_still_caught_before_it_shows(guard):
+    answer = "Here is some general advice about colds. " * 200 + "You may have crushing chest pain."
+    stream = StreamGuard(guard)
+    shown = ""
+    for i in range(0, len(answer), 3):
+        out = stream.feed(answer[i : i + 3])
+        if stream.deferred:
+            break
+        shown += out
+    assert stream.deferred and "crushing" not in shown
+
+
+def test_a_linked_red_flag_across_a_long_answer_is_caught(guard):
+    answer = "I'm 30 weeks pregnant. " + "I have been reading about nurseries. " * 50 + "Now some dark bleeding."
+    stream = StreamGuard(guard)
+    for i in range(0, len(answer), 5):
+        stream.feed(answer[i : i + 5])
+        if stream.deferred:
+            break
+    else:
+        stream.finish()
+    assert stream.deferred == guard.check_input(answer).deferred
