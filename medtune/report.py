@@ -1,7 +1,7 @@
 """One document model for every report medtune writes (evaluation, safety report), and the one
 chart helper.
 
-A report is built once as blocks (heading, paragraph, table, list, image, code) and written as
+A report is built once as blocks (heading, paragraph, table, list, image) and written as
 Markdown, as one self-contained HTML page (images inlined), or both, so the two formats can
 never say different things. Charts are matplotlib figures without pyplot: no global backend,
 no display needed, safe in a server process.
@@ -56,9 +56,6 @@ class Doc:
         """An image: a file beside the Markdown, inlined in HTML when ``png`` is given."""
         self.blocks.append(("img", name, alt, png))
 
-    def pre(self, text: str) -> None:
-        self.blocks.append(("pre", text))
-
     def markdown(self) -> str:
         out: list[str] = []
         for b in self.blocks:
@@ -73,8 +70,6 @@ class Doc:
                 out.append("\n".join(f"- {i}" for i in b[1]))
             elif kind == "img":
                 out.append(f"![{b[2]}]({b[1]})")
-            elif kind == "pre":
-                out.append(f"```\n{b[1]}\n```")
         return "\n\n".join(out) + "\n"
 
     def html(self, title: str) -> str:
@@ -96,8 +91,6 @@ class Doc:
             elif kind == "img":
                 src = f"data:image/png;base64,{base64.b64encode(b[3]).decode('ascii')}" if b[3] is not None else b[1]
                 body.append(f"<figure><img alt=\"{e(b[2])}\" src=\"{e(src)}\"></figure>")
-            elif kind == "pre":
-                body.append(f"<pre>{e(b[1])}</pre>")
         return (
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{e(title)}</title><style>{_CSS}</style></head><body>\n"
