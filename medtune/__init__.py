@@ -8,7 +8,7 @@ The same steps the ``medtune`` command runs are plain typed functions, for noteb
     cfg = load_config("config.yaml", env="dev", overrides=["training.max_steps=20"]).config
     result = finetune(cfg)                   # medtune.train.train: TrainResult(run_dir, metrics, ...)
     run = open_run(cfg, result.run_dir)      # Run: saved config, metadata, weights
-    report = evaluate_run(run)
+    evaluation = evaluate_run(run)           # RUN/eval/: metrics.json, report.md, plots
     export_run(run, merge=True)              # RUN/merged, loadable with plain transformers
 
 Importing medtune is cheap: each name loads its module (and torch, transformers) on first use.
