@@ -13,10 +13,10 @@ _N = "|".join
 _FEVER_NUMBERS = _N([f"{a} {b}" for a in (38, 39, 40) for b in range(10)]
                     + ["38c", "39c", "40c", "38 degrees", "39 degrees", "40 degrees",
                        "100 4", "100 5", "100 6", "101", "102", "103", "104"])
-_YOUNG_AGES = _N([f"{n} weeks old|{n} week old|{n} wks old|{n} wk old|{n} week|{n} wk|"
-                   f"baby is {n} weeks|baby is {n} wks|he's {n} weeks|she's {n} weeks"
-                  for n in range(0, 13)] + [f"{n} days old|{n} day old|baby is {n} days|"
-                                            f"he's {n} days|she's {n} days" for n in range(0, 31)]
+_YOUNG_AGES = _N([f"{n} weeks old|{n} week old|{n} wks old|{n} wk old|"
+                   f"baby is {n} weeks|baby is {n} wks"
+                  for n in range(0, 13)] + [f"{n} days old|{n} day old|baby is {n} days"
+                                            for n in range(0, 31)]
                  + ["1 month old|2 month old|one month old|two month old|1 month|2 months old|"
                     "newborn|new born|new baby|few weeks old|couple of weeks old"])
 
@@ -56,13 +56,14 @@ TRIAGE_FINDINGS: dict[str, dict] = {
     "head_injury": _f("risk", "hit my head|banged my head|bumped my head|knocked my head|"
                       "hit his head|hit her head|head injury|fell and hit|knock to the head|"
                       "bang on the head|whacked my head|smacked my head", "fell * head"),
-    "wound": _f("risk", "cut|scratch|graze|wound|bite|blister|splinter|insect bite|spider bite|"
+    "wound": _f("risk", "cut|scratch|graze|grazed|scratched|bitten|wound|bite|blister|splinter|insect bite|spider bite|"
                 "cat bite|dog bite|scrape|stitches|ingrown|tattoo|piercing|puncture"),
     "infection": _f("risk", "uti|water infection|urine infection|chest infection|pneumonia|"
                     "kidney infection|infected|infection|cellulitis|abscess|flu|covid|bug|"
                     "gastro|tummy bug|antibiotics"),
     "household": _f("risk", "whole family|all of us|everyone in the house|everyone at home|"
                     "both of us|my husband and i|my wife and i|me and my partner|the kids too|"
+                    "my husband too|my wife too|my partner too|my son too|my daughter too|him too|her too|"
                     "we all|we've all|all of the family|both have|both got|both feel|they both|we both|the whole house|the dog too|my flatmate too"),
     "better_away": _f("risk", "better when we're out|better when we go out|better when i'm out|"
                       "better outside|better out of the house|better when we leave|"
@@ -112,6 +113,8 @@ TRIAGE_FINDINGS: dict[str, dict] = {
     "severe": _f("severity", "severe|unbearable|agony|agonising|agonizing|excruciating|worst pain|"
                  "10 out of 10|10/10|screaming|can't stand|crippling|doubled over|writhing"),
     "pain_out_of_proportion": _f("severity", "worse than it looks|way worse than it looks|"
+                                 "more than it should|far more than|off the scale|unreal pain|"
+                                 "pain is unreal|"
                                  "out of proportion|more pain than|pain is insane|much worse than it should"),
     "worsening": _f("course", "getting worse|keeps getting worse|worse and worse|worsening|"
                     "getting bigger|spreading|spread|growing|worse by the hour|worse every hour",
@@ -119,10 +122,12 @@ TRIAGE_FINDINGS: dict[str, dict] = {
     # -- symptoms and signs ---------------------------------------------------------------
     "fever": _f("symptom", "fever|feverish|febrile|high temperature|high temp|raised temperature|"
                 "burning up|roasting hot|feels hot|shivery|shivering|shaking chills|rigors|chills|"
-                "teeth chattering|hot and cold", _FEVER_NUMBERS,
+                "teeth chattering|hot and cold|boiling then freezing|hot then cold|freezing then boiling|"
+                "hot one minute", _FEVER_NUMBERS,
                 "temperature|temp * " + _FEVER_NUMBERS + "|38|39|40|41"),
     "skin_spreading": _f("symptom", "red|redness|hot|swollen|swelling|inflamed|angry * spreading|spread|"
-                         "getting bigger|up my leg|up my arm|up to my|up towards|towards my|to my knee|to my elbow|"
+                         "getting bigger|doubled in size|doubled|grown|getting larger|up my leg|up my arm|up to my|"
+                         "up to the|up to his|up to her|up towards|towards my|to my knee|to my elbow|"
                          "to my ankle|to my wrist|to my armpit|to my groin|whole leg|whole arm|whole lower leg|"
                          "whole foot|whole hand|past the line|beyond the line|bigger",
                          "red streak|red streaks|red line|red lines|streaks up",
@@ -130,7 +135,10 @@ TRIAGE_FINDINGS: dict[str, dict] = {
                          "spreading redness|spreading red|redness spreading"),
     "back_pain": _f("symptom", "back pain|bad back|back hurts|backache|back ache|lower back|"
                     "sciatica|back went|slipped disc|disc|my back|put my back out|back is killing"),
-    "saddle_numbness": _f("symptom", "numb|numbness|no feeling|can't feel|tingly|tingling|dead * "
+    "skin_dark": _f("symptom", "going dark|going black|going purple|turning black|turning dark|"
+                    "turning purple|gone black|blistering|skin is dying"),
+    "saddle_numbness": _f("symptom", "numb when i sit on the toilet|numb on the toilet|"
+                          "can't feel the toilet seat", "numb|numbness|no feeling|can't feel|tingly|tingling|dead * "
                           "between my legs|down below|my bum|buttocks|private parts|privates|groin|"
                           "inner thighs|genitals|saddle|back passage",
                           "between my legs|down below|my bum|groin|privates|inner thighs * numb|"
@@ -142,17 +150,19 @@ TRIAGE_FINDINGS: dict[str, dict] = {
                          "wet myself|peed myself|weed myself|wet the bed|lost control of my bladder|"
                          "haven't peed|not peed|haven't been able to pee|leaking urine|"
                          "can't empty my bladder|bladder won't empty|can't control my bladder|"
-                         "no urge to pee|trouble peeing"),
+                         "no urge to pee|trouble peeing|struggling to pee|struggling to start peeing|"
+                         "can't start peeing|hard to start peeing|can't get my pee started"),
     "bowel_control": _f("symptom", "lost control of my bowels|soiled myself|pooed myself|"
                         "can't control my bowels|can't feel myself poo"),
     "legs_weak": _f("symptom", "legs * weak|giving way|gave way|buckling|won't hold me|numb|dead",
                     "can't lift my feet|foot drop|dragging my foot|can't stand up"),
     "no_poo": _f("symptom", "haven't pooed|not pooed|haven't had a poo|haven't been to the toilet|"
-                 "haven't opened my bowels|haven't done a poo|no poo|can't poo|not had a poo|"
+                 "haven't opened my bowels|hasn't opened|hasn't pooed|hasn't had a poo|hasn't been for a poo|"
+                 "haven't done a poo|no poo|can't poo|not had a poo|"
                  "constipated|no bowel movement|haven't had a bowel movement|not been for a poo"),
     "no_wind": _f("symptom", "haven't passed wind|not passed wind|not passing wind|no wind|"
                   "can't pass wind|can't fart|haven't farted|not farted|no gas|can't pass gas|"
-                  "haven't passed gas|or passed wind|or passing wind|or farted|nothing coming out either end|nothing either end"),
+                  "haven't passed gas|hasn't passed wind|hasn't farted|or passed wind|or passing wind|or farted|nothing coming out either end|nothing either end"),
     "abdomen_swollen": _f("symptom", "tummy|stomach|belly|abdomen|gut * swollen|bloated|distended|"
                           "like a drum|rock hard|hard as a rock|swelling up|blown up|huge",
                           "swollen|bloated|distended * tummy|stomach|belly|abdomen"),
@@ -161,8 +171,9 @@ TRIAGE_FINDINGS: dict[str, dict] = {
                          "pain in my tummy|pain in my stomach|pain in my belly|colicky pain"),
     "vomiting": _f("symptom", "being sick|been sick|keep being sick|vomiting|throwing up|threw up|"
                    "vomited|puking|puked|vomit|sick everywhere|can't keep anything down|sick twice|"
-                   "sick again|sick three times|sick 3 times|sick four times|sick all night"),
-    "green_vomit": _f("symptom", "green vomit|vomiting green|sick is green|bile|green sick|"
+                   "sick again|sick three times|sick 3 times|sick four times|sick all night|bringing up|"
+                   "brought up|brown sick"),
+    "green_vomit": _f("symptom", "green vomit|vomiting green|sick is green|bile|green sick|brown sick|"
                       "brown vomit|vomit smells like poo"),
     "nausea": _f("symptom", "feel sick|feeling sick|felt sick|nauseous|nausea|queasy|sicky"),
     "headache": _f("symptom", "headache|headaches|head ache|head is pounding|migraine|head hurts|"
@@ -204,7 +215,9 @@ TRIAGE_FINDINGS: dict[str, dict] = {
                        "swollen|swelling * calf|leg|ankle", "one leg is bigger|one calf is bigger",
                        "one leg bigger|one calf bigger"),
     "calf_pain": _f("symptom", "calf * pain|sore|ache|hurts|tight|tender|cramp|aching"),
-    "drowsy_confused": _f("symptom", "drowsy|confused|not making sense|out of it|very sleepy|"
+    "drowsy_confused": _f("symptom", "drowsy|is confused|seems confused|very confused|so confused|"
+                          "confused and|and confused|gone confused|getting confused|confused today|confused now|"
+                          "now confused|really confused and|confusion|confusd|not making sense|out of it|very sleepy|"
                           "hard to wake|can't keep my eyes open|can't keep his eyes open|"
                           "can't keep her eyes open|groggy|disorientated|disoriented|muddled|"
                           "not himself|not herself|away with the fairies|talking nonsense|vacant"),
@@ -253,6 +266,9 @@ EMERGENCY_RULES: list[dict] = [
      "note": "redness or swelling spreading, with fever, shivers or pain out of proportion"},
     {"id": "infected_wound_fever", "all": ["wound", "fever", "swelling|skin_spreading"],
      "note": "a wound that is swollen or spreading, with fever or shivers"},
+    {"id": "necrotising_infection", "all": ["pain_out_of_proportion"],
+     "any": ["fever", "skin_dark", "skin_spreading", "sepsis_sign", "wound"],
+     "note": "pain far beyond what the skin shows, with fever, dark skin or a wound"},
     {"id": "cauda_equina", "all": ["back_pain"],
      "any": ["saddle_numbness", "bladder_change", "bowel_control", "legs_weak"],
      "note": "back pain with saddle numbness, bladder or bowel change or weak legs"},
@@ -325,11 +341,11 @@ EMERGENCY_RULES: list[dict] = [
 ]
 
 INFANT_RULES: list[dict] = [
-    {"id": "febrile_young_infant", "all": ["infant_young", "fever"],
+    {"id": "febrile_young_infant", "all": ["infant_young", "fever"], "unless": ["pregnant"],
      "note": "any fever in a baby under 3 months"},
     {"id": "young_infant_unwell", "all": ["infant_young"],
      "any": ["vomiting", "green_vomit", "drowsy_confused", "breathless", "sepsis_sign",
-             "non_blanching"], "unless": ["well_child"],
+             "non_blanching"], "unless": ["well_child", "pregnant"],
      "note": "a baby under 3 months who is vomiting, drowsy or breathing fast"},
 ]
 
