@@ -50,6 +50,11 @@ def format_decision(decision: Decision) -> str:
                      f"{m.span[0]}-{m.span[1]}" + (f" [{', '.join(notes)}]" if notes else ""))
     if decision.reason:
         lines.append(f"  why: {decision.reason}")
+    if decision.triage:  # safety/triage.py: the combination rule and the findings it used
+        triage = decision.triage
+        lines.append(f"  triage {triage['category']}.{triage['rule']}: {triage['note']}")
+        for f in triage["findings"]:
+            lines.append(f"    {f['name']}: {f['text']!r} at {f['span'][0]}-{f['span'][1]}")
     if decision.message:
         lines.append("")
         lines.append(decision.message)

@@ -134,3 +134,12 @@ def test_lint_reports_unknown_findings_and_impossible_rules():
 
 def test_the_built_in_rules_lint_clean():
     assert [i for i in lint_policy({}) if "triage" in i.path] == []
+
+
+def test_python_m_safety_check_shows_the_rule_and_findings(guard):
+    from safety.__main__ import format_decision
+
+    text = format_decision(guard.check_input(
+        "cast put on my wrist yesterday, my fingers are going numb and the pain keeps getting worse"))
+    assert text.startswith("DEFER (emergency)")
+    assert "triage emergency.compartment_syndrome" in text and "numb_tingle: 'going numb'" in text
