@@ -168,6 +168,8 @@ class AuditConfig(Section):
     enabled: bool = False
     path: str = "logs/safety_audit.jsonl"
     store_text: bool = False
+    # Key of the log's text HMAC; unset: $SAFETY_AUDIT_SECRET, else <path>.key (0600, made once).
+    secret: str | None = None
 
 
 class SafetyEvalConfig(Section):
