@@ -7,8 +7,8 @@ Two stages, so that ordinary English traffic pays microseconds:
    detector, but "me", "la" say Spanish). Text without letters is English.
 2. Otherwise `lingua-language-detector` (a maintained package that ships its own models, no
    download at run time), imported lazily, restricted to the languages below and in its low
-   accuracy mode (about 0.1-0.4 ms a message here; its models load once, in a background
-   thread started by the guard). A result below MIN_CONFIDENCE (SURE when the text has an
+   accuracy mode (about 0.1-0.4 ms a message here; its models load once per process, when
+   the first guard is built). A result below MIN_CONFIDENCE (SURE when the text has an
    English function word) counts as English.
 
 Without lingua installed, `available()` is False, the guard says so in its notes, and text
@@ -107,9 +107,11 @@ def _build():
 
 
 def warm_up() -> None:
-    """Load the detector's models in a background thread (the first load takes ~0.1 s)."""
-    if _detector is None and _detector_error is None:
-        threading.Thread(target=_build, name="safety-language-warmup", daemon=True).start()
+    """Load the detector's models now (once per process, about 0.1 s), not mid-request.
+
+    Synchronous on purpose: a process forked while another thread was loading lingua's models
+    would hang in the child on its first detection."""
+    _build()
 
 
 def available() -> bool:

@@ -60,3 +60,13 @@ def test_english_is_not_mistaken_for_another_language(text):
 def test_detection_can_be_turned_off():
     guard = SafetyGuard(language_detection=False)
     assert guard.check_input("j'ai mal à la tête").action == "allow"
+
+
+def test_a_process_forked_after_the_guard_was_built_still_detects(guard, tmp_path):
+    import os
+
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports through its exit code
+        os._exit(0 if guard.check_input("j'ai mal à la tête depuis deux jours").language == "fr" else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
