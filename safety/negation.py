@@ -60,7 +60,7 @@ TERMINATOR_WORDS = {
     "whereas", "suddenly", "now", "today", "then",
     "and", "with", "plus", "also", "while", "because", "cause", "since", "after", "when",
     "so", "as", "if", "who", "which", "that", "where", "i", "im", "ive", "he", "hes",
-    "she", "shes", "it", "its", "they", "theyre", "we", "you",
+    "she", "shes", "it", "its", "they", "theyre", "we", "you", "just", "only",
 }
 TERMINATOR_CHARS = frozenset(".;!?\n\r\u2026\u3002\uff01\uff1f\uff1b\u061f")
 # A negation does not reach across these either: "My dad, no longer responsive, isn't
@@ -76,7 +76,8 @@ NEGATED_TRIGGER = frozenset(
 NOVELTY = tuple(tuple(p.split()) for p in (
     "before", "like this", "like that", "this bad", "so bad", "this severe", "this intense",
     "this strong", "this painful", "this much", "ever", "until", "till", "started",
-    "starting", "began", "begun", "ago", "came on", "suddenly", "right now", "first time"))
+    "starting", "began", "begun", "ago", "came on", "suddenly", "right now", "first time",
+    "again", "just had", "just happened", "had one", "having one", "happening"))
 NOVELTY_REACH = 12  # words after the match, in the same sentence
 _INTERJECTION_CHARS = frozenset(",:-\u2013\u2014")  # "No, I can't breathe"
 

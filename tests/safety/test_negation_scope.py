@@ -70,6 +70,11 @@ STILL_EMERGENCIES = [
     "my chest won't stop hurting",
     "Meningitis was not ruled out",
     "his chest pain isn't resolved yet",
+    # another item of a list, or the finding back again
+    "no fever just crushing chest pain",
+    "no cough, only crushing chest pain",
+    "I haven't had a seizure in years but I just had one",
+    "I haven't had chest pain in months and now it's back again",
 ]
 
 # Findings that really are absent: still answered, not deferred.
