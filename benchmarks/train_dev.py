@@ -8,6 +8,11 @@
 The child process starts without OMP_WAIT_POLICY or TOKENIZERS_PARALLELISM, as a fresh shell or
 notebook would: process setup is medtune's job (medtune.runtime), on both paths.
 
+Measured 2026-12-01 on the shared 2-core box (load average 4-7), dev config, max_steps=20, no eval,
+fresh processes, train_runtime_s: train(cfg) from Python 31.8-39.7 s (3 runs); the same with
+``import torch`` first, so OpenMP threads spin, 106-145 s (3 runs, ~3.4x slower); the CLI 17-21 s
+against train(cfg) 20.5-21.9 s in interleaved pairs.
+
 Prints one JSON object: wall time against the 90 s target, tokens/s, steps, losses, and the load
 average before the run (on a shared machine the load explains most of the spread).
 """
