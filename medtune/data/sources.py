@@ -201,7 +201,7 @@ def _read_json(text: str) -> Iterator[tuple[int, dict | RowError, str]]:
         return
     data = _DATA_ARRAY.match(text)
     if data:
-        yield from _read_json_array(text, data.end() - 1)
+        yield from _read_json_array(text, data.end() - 1, after="}")
         return
     try:
         doc = json.loads(text)
@@ -230,11 +230,14 @@ _STRUCTURE = re.compile(r'[\\"\[\]{},\n]')
 _FIRST_KEY = re.compile(r'\{\s*("[^"\\\n]{1,100}")\s*:')
 
 
-def _read_json_array(text: str, pos: int) -> Iterator[tuple[int, dict | RowError, str]]:
+def _read_json_array(text: str, pos: int, after: str = "") -> Iterator[tuple[int, dict | RowError, str]]:
     """Decode the array that opens at ``pos`` item by item, so each item knows the line it
     starts on and a broken item costs one row, not the rest of the file."""
     decoder = json.JSONDecoder()
     n = len(text)
+    last = text.rfind("]")  # the array's end, found once: a broken item never reads past it
+    if last < 0 or text[last + 1 :].strip() != after:
+        last = n  # not closed (a cut-off file), or more keys after {"data": [...]}
     line, counted = 1, 0
     i = pos + 1
     while True:
@@ -244,16 +247,22 @@ def _read_json_array(text: str, pos: int) -> Iterator[tuple[int, dict | RowError
             return
         line += text.count("\n", counted, i)
         counted = i
+        # An item that begins its line ends before the next line that begins one at its indentation
+        # (a JSON string cannot hold a line break): decoding just that piece keeps the cost of a
+        # broken item to its own length (a decode error counts the lines before it).
+        bound = _line_item_bound(text, i, last)
+        base = i if bound is not None else 0
         try:
-            item, end = decoder.raw_decode(text, i)
+            item, end = decoder.raw_decode(text[i:bound]) if bound is not None else decoder.raw_decode(text, i)
+            end += base
             row = _object(item)
         except RecursionError:
-            end = _broken_item_end(text, i)
+            end = _broken_item_end(text, i, last, bound)
             row = RowError("invalid_json", "nested too deeply to read (more than about 1,000 levels)")
         except ValueError as exc:
-            end = _broken_item_end(text, i)
-            at = getattr(exc, "pos", i)
-            row = RowError("invalid_json", f"{getattr(exc, 'msg', exc)} at line {line + text.count(chr(10), i, at)}")
+            end = _broken_item_end(text, i, last, bound)
+            at = base + getattr(exc, "pos", 0)
+            row = RowError("invalid_json", f"{getattr(exc, 'msg', exc)} at line {line + text.count(chr(10), i, max(at, i))}")
         yield line, row, text[i:end]
         i = end
         while i < n and text[i] in _WS:
@@ -265,19 +274,25 @@ def _read_json_array(text: str, pos: int) -> Iterator[tuple[int, dict | RowError
         # anything else: the next item starts here (after a broken item, or a missing comma)
 
 
-def _broken_item_end(text: str, start: int) -> int:
+def _line_item_bound(text: str, start: int, last: int) -> int | None:
+    """For an item that begins its line: where the next line starting an item at the same
+    indentation begins (or the array's last ``]``); None for an item in the middle of a line."""
+    line_start = text.rfind("\n", max(0, start - 200), start) + 1
+    indent = text[line_start:start]
+    if line_start == 0 or indent.strip():
+        return None
+    nxt = re.compile("\n" + re.escape(indent) + r"[\[{]").search(text, start, max(last, start))
+    return nxt.start() if nxt else (last if last > start else None)
+
+
+def _broken_item_end(text: str, start: int, last: int, bound: int | None) -> int:
     """Where a broken array item ends: the ``,`` or ``]`` that closes it at the array's own
     depth (outside strings), but never past the next line that starts an item at this item's
     indentation (pretty-printed files), the next object that opens with this item's first key
     (a list on one line), or the array's last ``]``."""
-    stop = text.rfind("]")
-    stop = len(text) if stop <= start else stop
-    line_start = text.rfind("\n", 0, start) + 1
-    indent = text[line_start:start]
-    if not indent.strip():
-        nxt = re.compile("\n" + re.escape(indent) + r"[\[{]").search(text, start, stop)
-        if nxt:
-            stop = nxt.start()
+    stop = len(text) if last <= start else last
+    if bound is not None:
+        stop = bound
     elif first_key := _FIRST_KEY.match(text, start):  # a list on one line: its items start with the same key
         nxt = re.compile(r",\s*(\{\s*" + re.escape(first_key.group(1)) + r"\s*:)").search(text, start + 1, stop)
         if nxt:

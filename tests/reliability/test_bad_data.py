@@ -120,6 +120,26 @@ def test_a_one_line_json_array_with_broken_elements_reads_the_rest(tmp_path):
     assert [i for i, (_, r) in enumerate(got) if r != "ok"] == [3, 6]
 
 
+def test_a_json_array_cut_off_after_a_whole_item_keeps_that_item(tmp_path):
+    path = tmp_path / "cut.json"
+    path.write_text("[\n" + ",\n".join(json.dumps(item(q, a)) for q, a in qa(3)) + "\n")  # no closing ]
+    assert reasons(path) == [(2, "ok"), (3, "ok"), (4, "ok")]
+
+
+def test_many_broken_items_cost_time_in_proportion_to_the_file(tmp_path):
+    import time
+
+    items = [json.dumps(item(q, a), indent=2) for q, a in qa(20_000)]
+    for i in range(0, len(items), 4):
+        items[i] = items[i].replace('"role": "user",', '"role": "user"')
+    path = tmp_path / "big.json"
+    path.write_text(pretty_array(items))
+    start = time.process_time()
+    got = [r for _, r in reasons(path)]
+    assert (len(got), got.count("invalid_json")) == (20_000, 5_000)
+    assert time.process_time() - start < 15  # about 1 s; a decode error per item counting every line before it took minutes
+
+
 def test_a_broken_element_of_a_data_object_costs_one_row(tmp_path):
     items = [json.dumps(item(q, a)) for q, a in qa(5)]
     items[2] = items[2].replace('"role": "user"', '"role": "user" "x"')
