@@ -333,7 +333,7 @@ def _read_csv(text: str, name: str) -> Iterator[tuple[int, dict | RowError, str]
     old_limit = csv.field_size_limit(CSV_FIELD_LIMIT)
     try:
         while k < len(physical):
-            reader = csv.reader(itertools.islice(physical, k, None), strict=True)
+            reader = csv.reader(_lines_from(physical, k), strict=True)
             begin = k  # index of the line where the next record starts
             restart = None
             while True:
@@ -371,6 +371,12 @@ def _read_csv(text: str, name: str) -> Iterator[tuple[int, dict | RowError, str]
             k = restart
     finally:
         csv.field_size_limit(old_limit)
+
+
+def _lines_from(lines: list[str], k: int) -> Iterator[str]:
+    """``lines[k:]`` without copying or skipping k lines: a restart costs nothing."""
+    for j in range(k, len(lines)):
+        yield lines[j]
 
 
 def _read_parquet(path: Path, name: str) -> Iterator[tuple[int, dict | RowError, str]]:
