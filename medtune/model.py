@@ -7,7 +7,6 @@ Secure defaults: safetensors only, and ``trust_remote_code`` only when the confi
 from __future__ import annotations
 
 import importlib.util
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +20,6 @@ from medtune.runtime import warn
 
 if TYPE_CHECKING:
     import torch
-
-log = logging.getLogger(__name__)
 
 
 def resolve_model_source(cfg: Config) -> str:
