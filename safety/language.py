@@ -72,6 +72,7 @@ _ISO = {
     "INDONESIAN": "id", "PERSIAN": "fa", "ROMANIAN": "ro", "GREEK": "el", "SWEDISH": "sv",
 }
 
+DETECT_CHARS = 2000  # enough words to tell a language; keeps the cost bounded
 _detector = None
 _detector_error: str | None = None
 _lock = threading.Lock()
@@ -140,7 +141,10 @@ def detect(text: str) -> Language:
     detector = _detector or _build()
     if detector is None:
         return Language("es" if es > en else "en", 0.0, "default")
-    values = detector.compute_language_confidence_values(text)
+    # The detector gets a bounded, encodable sample: a lone surrogate (broken UTF-16 from a
+    # client) must not crash the guard, and a megabyte must not cost more than a paragraph.
+    sample = text[:DETECT_CHARS].encode("utf-8", "replace").decode("utf-8")
+    values = detector.compute_language_confidence_values(sample)
     if not values:
         return Language("en", 0.0, "default")
     best = values[0]
