@@ -14,6 +14,10 @@
 conversation per path; at each assistant turn only the best-ranked reply is followed (lowest
 ``rank``), unless ``fields: {replies: all}``. Deleted replies and replies that failed review are
 skipped.
+
+Also read: per-turn and per-part training flags (``train``, ``weight``), content parts spelled
+``text`` or ``value``, and tool calls in Phi-4-mini's own rendering (``_tool_turn``). Refused:
+preference data for the whole file (``preference_kind``), images and media parts per row.
 """
 
 from __future__ import annotations
