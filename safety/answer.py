@@ -25,6 +25,7 @@ Stdlib only; patterns are plain regular expressions, so the cost is linear in th
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 KINDS = ("refusal", "deferral", "emergency", "dissuasion", "diagnosis", "home_care")
@@ -87,6 +88,7 @@ PATTERNS: tuple[tuple[str, str], ...] = (
                  r"pediatra|matrona|ginec[oó]log[oa]|enfermer[oa])"),
 )
 _COMPILED = [(kind, re.compile(p, re.IGNORECASE)) for kind, p in PATTERNS]
+_INVISIBLE = frozenset("\u00ad\u034f\u180e")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 
 
@@ -100,18 +102,38 @@ class AnswerMarker:
         return {"kind": self.kind, "text": self.text, "span": list(self.span)}
 
 
+def _plain(answer: str) -> tuple[str, list[int]]:
+    """The answer with invisible characters dropped, whitespace runs as one space and curly
+    quotes straight, plus each character's index in the original (spans stay as written)."""
+    out: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(answer):
+        if ch in _INVISIBLE or unicodedata.category(ch) == "Cf":
+            continue
+        if ch.isspace():
+            if out and out[-1] == " ":
+                continue
+            ch = " "
+        out.append(ch)
+        where.append(i)
+    return "".join(out).translate(_QUOTES), where
+
+
 def answer_markers(answer: str) -> list[AnswerMarker]:
     """Refusal, referral and emergency language in ``answer``, in pattern order; a span already
-    claimed by an earlier pattern is not counted twice ("call 911" is one marker)."""
-    text = answer.translate(_QUOTES)
-    taken: list[tuple[int, int]] = []
+    claimed by an earlier pattern is not counted twice ("call 911" is one marker). Linear in
+    the answer: a claimed character is marked once."""
+    text, where = _plain(answer)
+    claimed = bytearray(len(text))
     found = []
     for kind, rx in _COMPILED:
         for m in rx.finditer(text):
-            if any(m.start() < b and a < m.end() for a, b in taken):
+            a, b = m.span()
+            if b == a or any(claimed[a:b]):
                 continue
-            taken.append(m.span())
-            found.append(AnswerMarker(kind, answer[m.start():m.end()], m.span()))
+            claimed[a:b] = b"\x01" * (b - a)
+            span = (where[a], where[b - 1] + 1)
+            found.append(AnswerMarker(kind, answer[span[0]:span[1]], span))
     return found
 
 

@@ -81,7 +81,7 @@ class SafetyGuard:
                  enabled: bool = True, audit: AuditLog | None = None,
                  native: bool | None = None, redact_input: bool = False,
                  dose_check: bool = True, language_detection: bool = True,
-                 stream_review: bool = False, triage: bool = True):
+                 stream_review: bool = True, triage: bool = True):
         self.policy = policy or Policy.default()
         self.redact_input = redact_input  # Decision.redacted holds the message to pass on
         self.dose_check = dose_check

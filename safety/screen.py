@@ -167,9 +167,8 @@ _MAY_BE_DOSE = re.compile(r"\d|\b(?:double|triple|increase|raise|halve|cut|stop|
 def review_stream(guard, text: str, matches: list, final: bool):
     """(decision, hold): the output check for an answer that is still arriving.
 
-    Only with the guard's ``stream_review`` (off by default until the stream tests that expect
-    a referral phrase such as "call 911" to defer at once are updated); without it the stream
-    defers on any red flag, as before, and the answer review applies to check_output only.
+    Only with the guard's ``stream_review`` (on by default); without it the stream defers on
+    any red flag, as before, and the answer review applies to check_output only.
 
     A red flag in a growing answer is held, not deferred, until its sentence ends: "If you ever
     have crushing chest pain, call 911" is only known to be compliant then. A finished sentence

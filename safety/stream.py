@@ -24,6 +24,7 @@ import time
 from .context import PERSONAL_WORDS, PRESENT_WORDS
 from .guard import Decision, SafetyGuard
 from .normalize import tokens
+from .screen import _MAY_BE_DOSE
 from .variants import ANYWHERE
 
 WINDOW_LOOKBACK = 200  # characters inspected before the held tail and the new chunk
@@ -46,6 +47,7 @@ class StreamGuard:
         self._weakened = False  # a red flag was downgraded by whole-message context
         self._anywhere = frozenset(r for r in self.guard.matcher.rules if ANYWHERE in r.gaps)
         self.full_inspections = 0  # how often the whole answer was inspected (benchmark)
+        self._held_at: int | None = None  # stream_review: text from here waits for its sentence to end
 
     @property
     def text(self) -> str:
@@ -78,17 +80,34 @@ class StreamGuard:
         return out
 
     def _advance(self, final: bool) -> str:
-        if final or self.guard.stream_review:  # the output review reads the whole answer
+        if final:
             return self._release(*self._inspect_all(final))
         start = max(0, min(self._emitted, len(self._text) - self._chunk_len) - WINDOW_LOOKBACK)
         window = self._text[start:]
         matches, safe = self.guard.inspect(window, final=False, holdback=True)
         fresh = [m for m in matches if m.span[1] > min(WINDOW_LOOKBACK, len(window))
                  or start == 0]
-        if self._needs_all(window, fresh):
-            return self._release(*self._inspect_all(False))
+        if self._needs_all(window, fresh) or self._review_due(window):
+            decision, safe = self._inspect_all(False)
+            if self.guard.stream_review:
+                self._held_at = safe if safe < len(self._text) else None
+            return self._release(decision, safe)
         self.decision = self.guard.decide(fresh)
-        return self._release(self.decision, start + safe)
+        safe = start + safe
+        if self._held_at is not None:  # a held red flag or dose: nothing past it until reviewed
+            safe = min(safe, self._held_at)
+        return self._release(self.decision, safe)
+
+    def _review_due(self, window: str) -> bool:
+        """With stream_review, the whole answer is reviewed only when it can change the verdict:
+        a held sentence has just ended, or the window may hold a dose. Otherwise the window
+        suffices, so a long answer costs linear time."""
+        if not self.guard.stream_review:
+            return False
+        chunk = self._text[-self._chunk_len:]
+        if self._held_at is not None:
+            return any(c in chunk for c in ".!?\n")
+        return _MAY_BE_DOSE.search(self._text[-(self._chunk_len + 12):]) is not None
 
     def _needs_all(self, window: str, fresh: list) -> bool:
         """True if the whole answer might decide differently from the window."""

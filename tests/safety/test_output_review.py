@@ -73,6 +73,6 @@ def test_a_dangerous_streamed_answer_is_replaced_before_its_advice_is_shown(revi
     assert "pass on its own" not in shown and "at home" not in shown and "no need" not in shown
 
 
-def test_without_stream_review_a_stream_defers_on_the_red_flag_as_before(guard):
-    stream, shown = _stream(guard, COMPLIANT[0])
+def test_without_stream_review_a_stream_defers_on_the_red_flag_as_before():
+    stream, shown = _stream(SafetyGuard(stream_review=False), COMPLIANT[0])
     assert stream.deferred and "chest pain" not in shown

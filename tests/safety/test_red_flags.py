@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from safety import StreamGuard
+from safety import SafetyGuard, StreamGuard
+from safety.answer import answer_defers
 from safety.default_policy import DEFAULT_POLICY
 from safety.variants import example_text
 
@@ -21,6 +22,11 @@ def defer_phrases() -> list[tuple[str, str, str]]:
 
 
 PHRASES = defer_phrases()
+
+
+@pytest.fixture(scope="module")
+def phrase_guard() -> SafetyGuard:
+    return SafetyGuard(stream_review=False)
 _HOMOGLYPHS = str.maketrans({"a": "а", "e": "е", "o": "о", "c": "с", "p": "р", "i": "і",
                              "x": "х", "y": "у"})  # Cyrillic look-alikes
 _ACCENTS = str.maketrans({"a": "á", "e": "é", "i": "í", "o": "ö", "u": "ü", "n": "ñ"})
@@ -53,10 +59,16 @@ def test_every_red_flag_defers_however_it_is_typed(guard, rule_id, category, phr
 
 
 @pytest.mark.parametrize(("rule_id", "category", "phrase"), PHRASES, ids=[r for r, _, _ in PHRASES])
-def test_every_red_flag_is_caught_in_a_stream_before_any_of_it_is_shown(guard, rule_id, category,
-                                                                          phrase):
+@pytest.mark.parametrize("review", [False, True], ids=["phrases", "reviewed"])
+def test_every_red_flag_is_caught_in_a_stream_before_any_of_it_is_shown(guard, phrase_guard, rule_id,
+                                                                          category, phrase, review):
     # What a stream shows depends only on the text received so far, so feeding one
     # character at a time checks the split at every position at once.
+    # With the answer review (the default), a referral such as "call 911" in an answer is
+    # compliant and streams through whole; every other red flag defers before it shows.
+    if not review:
+        guard = phrase_guard
+    kept = review and answer_defers(phrase)
     text = f"Note: {phrase} now."
     start = text.index(phrase)
     middle = len(text) // 2
@@ -73,5 +85,8 @@ def test_every_red_flag_is_caught_in_a_stream_before_any_of_it_is_shown(guard, r
             shown += out
         else:
             shown += stream.finish()
+        if kept:
+            assert not stream.deferred and shown == "".join(chunks), (chunks, shown)
+            continue
         assert stream.deferred, (chunks, shown)
         assert len(shown) <= start and "".join(chunks).startswith(shown), (chunks, shown)

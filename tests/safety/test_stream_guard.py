@@ -1,11 +1,26 @@
 """Story: a streamed answer is shown as it comes, except what could become a red flag."""
 from __future__ import annotations
 
+import pytest
+
 from safety import SafetyGuard, StreamGuard
 
 
 def run(stream: StreamGuard, chunks: list[str]) -> list[str]:
     return [stream.feed(c) for c in chunks] + [stream.finish()]
+
+
+
+# Phrase-level streaming: what a stream may show while a red flag forms. The answer review
+# (stream_review, on by default) is tested in test_output_review.py and below.
+@pytest.fixture(scope="module")
+def guard() -> SafetyGuard:
+    return SafetyGuard(stream_review=False)
+
+
+@pytest.fixture()
+def stream(guard: SafetyGuard) -> StreamGuard:
+    return StreamGuard(guard)
 
 
 def test_a_harmless_answer_comes_out_unchanged(stream):
@@ -100,3 +115,15 @@ def test_a_linked_red_flag_across_a_long_answer_is_caught(guard):
     else:
         stream.finish()
     assert stream.deferred == guard.check_input(answer).deferred
+
+
+def test_with_the_answer_review_a_long_answer_is_still_read_in_linear_time():
+    base = ("Rest, drink plenty of fluids and take paracetamol as directed on the pack. "
+            "Most colds get better within a week; see a doctor if you are not improving. ")
+    answer = base * 60
+    stream = StreamGuard(SafetyGuard())
+    assert stream.guard.stream_review
+    shown = "".join(stream.feed(answer[i : i + 4]) for i in range(0, len(answer), 4))
+    shown += stream.finish()
+    assert shown == answer and not stream.deferred
+    assert stream.full_inspections <= 2
