@@ -220,22 +220,69 @@ class CountingGuard:
         self.calls += 1
         return self.guard.check_conversation(messages)
 
+    def check_input(self, text):
+        self.calls += 1
+        self.longest = max(getattr(self, "longest", 0), len(text))
+        return self.guard.check_input(text)
+
     def __getattr__(self, name):
         return getattr(self.guard, name)
 
 
-def test_an_oversized_message_is_refused_before_the_guard_reads_it(loaded, engine):
+def test_an_oversized_message_is_refused_and_the_guard_reads_only_what_fits(loaded, engine):
     _, _, _, tok = loaded
     guard = CountingGuard(engine.guard)
     small = ChatEngine(ScriptedModel(tok, "ok"), tok, guard, system_prompt="sys", max_input_chars=8000)
     turn = TurnRecord()
     start = time.perf_counter()
-    replies = list(small.stream_reply([{"role": "user", "content": "chest pain " * 3000}], turn=turn))  # 33 KB
-    assert time.perf_counter() - start < 0.5
-    assert turn.outcome == "too_long" and guard.calls == 0 and not turn.model_called
-    assert "33,000 characters" in replies[-1] and "emergency number" in replies[-1]
-    list(small.stream_reply([{"role": "user", "content": EMERGENCY}], turn=(t := TurnRecord())))
-    assert guard.calls == 1 and t.deferred
+    replies = list(small.stream_reply([{"role": "user", "content": "my knee is sore " * 2100}], turn=turn))  # 33 KB
+    assert time.perf_counter() - start < 1.0
+    assert turn.outcome == "too_long" and guard.longest <= 8000 and not turn.model_called
+    assert "33,600 characters" in replies[-1] and "emergency number" in replies[-1]
+    # An emergency inside an oversized message is still deferred, at the cost of what fits.
+    list(small.stream_reply([{"role": "user", "content": "chest pain " * 3000}], turn=(t := TurnRecord())))
+    assert t.deferred and t.source == "input" and guard.longest <= 8000 and not t.model_called
+
+
+def test_after_an_emergency_a_clearly_unrelated_question_is_answered_with_the_reminder(loaded, engine):
+    _, _, _, tok = loaded
+    talk = [{"role": "user", "content": "my dad's face is drooping and his speech is slurred"},
+            {"role": "assistant", "content": "Call 911 now."}]
+    remind = ChatEngine(ScriptedModel(tok, "Around 60 to 100 beats a minute."), tok, engine.guard, system_prompt="sys")
+    turn = TurnRecord()
+    replies = list(remind.stream_reply(talk + [{"role": "user", "content": "what is a healthy resting heart rate?"}],
+                                       turn=turn))
+    assert turn.model_called and not turn.deferred
+    assert "Earlier in this conversation" in replies[-1] and "60 to 100" in replies[-1]
+    assert turn.decision.reason and "something other than the emergency" in turn.decision.reason
+    # A follow-up about the same emergency keeps deferring; 'strict' defers everything after it.
+    list(remind.stream_reply(talk + [{"role": "user", "content": "is his slurred speech getting worse a bad sign?"}],
+                             turn=(same := TurnRecord())))
+    assert same.deferred and not same.model_called
+    strict = ChatEngine(ScriptedModel(tok, "x"), tok, engine.guard, system_prompt="sys", after_emergency="strict")
+    list(strict.stream_reply(talk + [{"role": "user", "content": "what is a healthy resting heart rate?"}],
+                             turn=(t := TurnRecord())))
+    assert t.deferred and not t.model_called
+
+
+def test_identifiers_never_reach_the_model_when_redaction_is_on(loaded):
+    from safety import SafetyGuard
+
+    _, _, _, tok = loaded
+    seen = []
+    model = ScriptedModel(tok, "Noted.")
+    original = model.generate
+
+    def spy(input_ids, **kw):
+        seen.append(tok.decode(input_ids[0]))
+        return original(input_ids, **kw)
+
+    model.generate = spy
+    eng = ChatEngine(model, tok, SafetyGuard(redact_input=True), system_prompt="sys")
+    message = "I'm jane.doe@example.com, SSN 123-45-6789, born 04/12/1980: what is a normal blood pressure?"
+    list(eng.stream_reply([{"role": "user", "content": message}], turn=TurnRecord()))
+    assert seen and "jane.doe@example.com" not in seen[0] and "123-45-6789" not in seen[0]
+    assert "normal blood pressure" in seen[0]
 
 
 def test_turn_records_are_the_history_and_the_deferral_box_is_drawn_from_them(loaded, engine):
@@ -302,7 +349,7 @@ def test_red_flag_earlier_in_the_conversation_still_defers(server):
     assert demo_page.DEFERRAL_HEADER not in ask(c, BENIGN)
     assert demo_page.DEFERRAL_HEADER in ask(c, "Also my father's face is drooping and his speech is slurred")
     before = engine.model_calls
-    follow_up = ask(c, "Anyway, how much water should I drink a day?")
+    follow_up = ask(c, "Is his slurred speech something to worry about?")
     assert demo_page.DEFERRAL_HEADER in follow_up and engine.model_calls == before
 
 

@@ -180,12 +180,23 @@ class SafetyEvalConfig(Section):
     batch_size: int = Field(32, ge=1, description="generation batch for safety-report --run/--base")
 
 
+class ConversationConfig(Section):
+    # After an emergency: follow-ups keep deferring; 'remind' answers a message clearly about
+    # something else with the reminder kept visible, 'strict' defers every later message.
+    after_emergency: Literal["strict", "remind"] = "remind"
+
+
 class SafetyConfig(Section):
     enabled: bool = True
     system_prompt: str = DEFAULT_SYSTEM_PROMPT
     use_default_policy: bool = True
     negation: bool = True
     triage: bool = True  # combination rules over findings (safety/triage.py); false: phrases only
+    redact_input: bool = False  # identifiers replaced by typed placeholders before the model sees them
+    dose_check: bool = True  # amounts in messages and answers against adult OTC limits (safety/dose.py)
+    language_detection: bool = True  # Spanish policy; other languages get a notice (safety/language.py)
+    stream_review: bool = True  # streamed answers that refer to care are kept (safety/screen.py)
+    conversation: ConversationConfig = Field(default_factory=ConversationConfig)
     default_message: str | None = None
     safety_keywords: list[str] = Field(default_factory=list)
     defer_keywords: list[str] = Field(default_factory=list)

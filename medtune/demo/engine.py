@@ -167,6 +167,7 @@ class ChatEngine:
         max_input_chars: int = 8000,
         max_concurrent_generations: int = 4,
         log_phi: bool = False,
+        after_emergency: str = "remind",
     ):
         from medtune.model import stop_token_ids
 
@@ -176,6 +177,7 @@ class ChatEngine:
         self.system_prompt = system_prompt
         self.max_input_chars = max_input_chars
         self.log_phi = log_phi
+        self.after_emergency = after_emergency  # safety.conversation: strict | remind
         self.stop_ids = stop_token_ids(tokenizer)
         self.context_tokens = int(getattr(getattr(model, "config", None), "max_position_embeddings", 0) or 4096)
         self._count_lock = threading.Lock()
@@ -198,6 +200,7 @@ class ChatEngine:
             max_input_chars=cfg.demo.max_input_chars,
             max_concurrent_generations=cfg.demo.concurrency_limit,
             log_phi=cfg.logging.log_phi,
+            after_emergency=cfg.safety.conversation.after_emergency,
         )
 
     # -- the one entry point -------------------------------------------------------------
@@ -243,22 +246,35 @@ class ChatEngine:
             return
         # Size first: the guard's cost grows with the text, the model never sees this one anyway.
         if len(last) > self.max_input_chars:
+            # Not answered; but an emergency in what fits is still deferred (a bounded check).
+            head = self.guard.check_input(last[: self.max_input_chars])
+            if head.deferred:
+                turn.decision, turn.outcome, turn.source = head, "deferred", "input"
+                self._log_decision(head, "input", last)
+                yield head.message or FALLBACK_DEFERRAL
+                return
             turn.outcome = "too_long"
             yield TOO_LONG_REPLY.format(n=len(last), limit=self.max_input_chars)
             return
-        decision = self.guard.check_conversation(conversation)
+        from safety.conversation import check_turn
+
+        decision = check_turn(self.guard, conversation, after_emergency=self.after_emergency)
         turn.decision = decision
         self._log_decision(decision, "input", last)
         if decision.deferred:
             turn.outcome, turn.source = "deferred", "input"
             yield decision.message or FALLBACK_DEFERRAL
             return
+        if decision.redacted is not None:  # identifiers never reach the model (safety.redact_input)
+            conversation = conversation[:-1] + [{**conversation[-1], "content": decision.redacted}]
         prompt_ids = self._prompt_ids(conversation, settings)
         if prompt_ids is None:
             turn.outcome = "too_long"
             yield TOO_LONG_REPLY.format(n=len(last), limit=self.max_input_chars)
             return
-        yield from self._guarded_generation(prompt_ids, settings, turn, adapter)
+        notice = f"{decision.notice}\n\n" if decision.notice else ""
+        for shown in self._guarded_generation(prompt_ids, settings, turn, adapter):
+            yield notice + shown if turn.outcome != "deferred" else shown
 
     def _guarded_generation(self, prompt_ids: list[int], settings, turn: TurnRecord, adapter: bool) -> Iterator[str]:
         from safety import StreamGuard
