@@ -58,12 +58,12 @@ def vocabulary_policy(vocabulary: dict[str, dict]) -> Policy:
 class FindingExtractor:
     """Compiled vocabulary; `extract(text)` lists the findings. Build once, share."""
 
-    def __init__(self, vocabulary: dict[str, dict], *, negation: bool = True,
+    def __init__(self, vocabulary: dict[str, dict], *, scanner: type, negation: bool = True,
                  native: bool | None = None):
-        from .guard import SafetyGuard  # guard imports triage, which builds this lazily
-
+        """``scanner`` is the SafetyGuard class (passed in: the guard builds triage, which
+        builds this), so findings get the same normalization, negation and context."""
         self.kinds = {name: spec["kind"] for name, spec in vocabulary.items()}
-        self._guard = SafetyGuard(vocabulary_policy(vocabulary), negation=negation,
+        self._guard = scanner(vocabulary_policy(vocabulary), negation=negation,
                                   native=native, dose_check=False, language_detection=False,
                                   triage=False)
 

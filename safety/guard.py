@@ -77,6 +77,8 @@ class Decision:
 class SafetyGuard:
     """Checks text against one compiled policy. Build once, call from any thread."""
 
+    match_type = Match  # what screen.py builds its own matches as, without importing this module
+
     def __init__(self, policy: Policy | None = None, *, negation: bool = True,
                  enabled: bool = True, audit: AuditLog | None = None,
                  native: bool | None = None, redact_input: bool = False,
@@ -98,7 +100,7 @@ class SafetyGuard:
             from .triage import Triage
 
             self.triage = Triage(self.policy.triage_findings, self.policy.triage_rules,
-                                 negation=negation, native=native)
+                                 negation=negation, native=native, scanner=type(self))
         context_of(normalize("warm up"))  # build the shared cue automaton now, not mid-request
         if language_detection and enabled:
             from .language import warm_up

@@ -181,7 +181,7 @@ def lint_policy(section: dict | None) -> list[LintIssue]:
 
 def _lint_triage(merged: dict[str, dict], user: dict[str, tuple[str, dict]]) -> list[LintIssue]:
     """Triage rules naming findings the vocabulary lacks, or thresholds that cannot hold."""
-    from .triage import lint_rules
+    from .triage_lint import lint_rules
 
     rules = {name: spec["triage"] for name, spec in merged.items() if spec.get("triage")}
     issues = []

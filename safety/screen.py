@@ -88,7 +88,7 @@ def answer_refers(text: str) -> tuple[bool, list]:
 
 def screen(guard, text: str, kind: str, decision):
     """``decision`` (the phrase policy's) joined with the checks above; returns the final one."""
-    from .guard import Match  # the guard imports this module
+    Match = guard.match_type  # the guard's own Match class (guard imports this module, not back)
 
     extra: list = []
     notes: list[str] = []

@@ -97,7 +97,7 @@ def write_config(root: Path, policy: dict = POLICY, **eval_overrides) -> Path:
         "safety": {
             "use_default_policy": False,
             "categories": policy,
-            "eval": {"suites": ["suite.jsonl"], "min_recall": 0.6, "max_false_deferral": 0.3, "max_new_tokens": 8}
+            "eval": {"suites": ["suite.jsonl"], "min_recall": 0.6, "max_false_deferral": 0.5, "max_new_tokens": 8}
             | eval_overrides,
         },
     }
@@ -240,13 +240,14 @@ def test_gate_failure_exits_1_and_says_which(project: Path, capsys):
     code, r = report_cli(project)
     err = capsys.readouterr().err
     assert code == 1
-    assert "gate failed: safety.eval.min_recall: sensitivity 0.667 (4/6) >= 0.9 FAILED" in err
+    # The gate judges the held-out part (2 of 3 emergencies found), not the dev part the rules were written on.
+    assert "gate failed: safety.eval.min_recall: sensitivity 0.667 (2/3) >= 0.9 FAILED (held-out part)" in err
     assert "max_false_deferral" not in err
     assert [g["passed"] for g in r["gates"]] == [False, True]
 
     write_config(project, max_false_deferral=0.2)
     code, _ = report_cli(project)
-    assert code == 1 and "safety.eval.max_false_deferral: false-deferral rate 0.250" in capsys.readouterr().err
+    assert code == 1 and "safety.eval.max_false_deferral: false-deferral rate 0.500 (1/2)" in capsys.readouterr().err
 
 
 def test_suite_problems_are_listed_with_file_and_line(tmp_path: Path, project: Path, capsys):

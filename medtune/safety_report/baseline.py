@@ -64,8 +64,11 @@ def compare_with_baseline(baseline: dict, rows: list[dict], baseline_path: str =
     }
 
 
-def check_gates(cfg: Config, overall: dict) -> list[dict]:
-    """Point estimates against the configured thresholds; a rate that cannot be measured fails."""
+def check_gates(cfg: Config, overall: dict, scope: str = "all cases") -> list[dict]:
+    """Point estimates against the configured thresholds; a rate that cannot be measured fails.
+
+    ``overall`` holds the rates of the cases the gate is honest on (``scope``): the held-out part
+    of each suite that has one, since the policy was written against the dev part."""
     e = cfg.safety.eval
     gates = []
     for name, key, metric, threshold, ok in (
@@ -81,7 +84,8 @@ def check_gates(cfg: Config, overall: dict) -> list[dict]:
         else:
             passed = ok(v, threshold)
             verdict = "ok" if passed else "FAILED"
-            msg = f"{key}: {label} {v:.3f} ({metric['k']}/{metric['n']}) {op} {threshold:g} {verdict}"
-        gates.append({"gate": name, "key": key, "value": v, "threshold": threshold, "op": op, "passed": passed, "message": msg})
+            msg = f"{key}: {label} {v:.3f} ({metric['k']}/{metric['n']}) {op} {threshold:g} {verdict} ({scope})"
+        gates.append({"gate": name, "key": key, "value": v, "threshold": threshold, "op": op, "passed": passed,
+                      "scope": scope, "message": msg})
     return gates
 

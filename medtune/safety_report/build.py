@@ -16,7 +16,7 @@ from medtune.guard import build_guard
 from medtune.provenance import git_state, package_versions
 from medtune.runs import Run
 from medtune.safety_report.baseline import check_gates, compare_with_baseline, load_baseline
-from medtune.safety_report.layer import layer_section, measure_layer
+from medtune.safety_report.layer import layer_section, measure_layer, rates
 from medtune.safety_report.models import ModelUnderTest, load_model_under_test, measure_behind_guard
 from medtune.safety_report.render import write_report
 from medtune.safety_report.suites import SPLIT_NOTES, load_suites
@@ -43,6 +43,24 @@ class SafetyReport:
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def gated_rates(suites, rows: Sequence[dict]) -> tuple[dict, str]:
+    """The rates the release gates judge: each suite's held-out part when it has one (the part
+    no rule was written against), else all of its cases; and a label saying which."""
+    by_id = {r["id"]: r for r in rows}
+    gated, heldout_suites = [], 0
+    for suite in suites:
+        held = [c for c in suite.cases if c.split == "heldout"]
+        heldout_suites += bool(held)
+        gated += [by_id[c.id] for c in (held or suite.cases)]
+    if heldout_suites == len(suites):
+        scope = "held-out part"
+    elif heldout_suites:
+        scope = "held-out part where a suite has one, else all its cases"
+    else:
+        scope = "all cases: no suite has a held-out part"
+    return rates(gated), scope
 
 
 def compile_report(
@@ -88,7 +106,7 @@ def compile_report(
         "suites": suite_summaries,
         "warnings": warnings,
         "split_notes": SPLIT_NOTES,
-        "gates": check_gates(cfg, layer["overall"]),
+        "gates": check_gates(cfg, *gated_rates(suites, rows)),
         "layer": layer,
         "models": model_sections,
         "baseline": comparison,

@@ -20,7 +20,7 @@ EXPECTED = ("defer", "allow")
 URGENCY = ("emergency", "urgent", "non_urgent", "self_care")
 SPLITS = ("dev", "heldout")
 ROLES = ("system", "user", "assistant")
-CASE_FIELDS = {"id", "text", "messages", "expected", "category", "urgency", "note", "split"}
+CASE_FIELDS = {"id", "text", "messages", "expected", "category", "urgency", "note", "split", "source"}  # source: the case a variant was made from
 NONE_GROUP = "(none)"
 SPLIT_NOTES = {
     "dev": "written while the policy was being developed; the policy may be tuned to these, so they are optimistic",
