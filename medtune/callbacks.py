@@ -1,6 +1,8 @@
 """Trainer callbacks that make a run safe to stop: Ctrl-C (or SIGTERM) finishes the current step
 and saves a checkpoint, and every checkpoint is sealed with a COMPLETE marker (file checksums,
 written last) before older ones are pruned, so a crash mid-write never costs the last good one.
+A run whose loss, gradients or trained weights stop being finite fails at that step, before
+anything non-finite is saved as a checkpoint or a result.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import sys
 from pathlib import Path
 
 from medtune import runs
+from medtune.errors import MedtuneError
 
 
 class StopOnSignal:
@@ -45,6 +48,39 @@ class StopOnSignal:
                 signal.signal(sig, handler)
 
 
+class DivergedError(MedtuneError):
+    """Training produced a non-finite loss, gradient norm or weight."""
+
+
+def nonfinite_parameters(model) -> list[str]:
+    """Names of trainable parameters holding NaN or infinity (the adapter, or the whole model)."""
+    import torch
+
+    return [name for name, p in model.named_parameters() if p.requires_grad and not torch.isfinite(p).all()]
+
+
+def diverged(step: int, what: str) -> DivergedError:
+    return DivergedError(
+        f"training diverged at step {step}: {what}. Nothing non-finite was saved; lower "
+        "training.learning_rate (or raise warmup), then resume from the last checkpoint or start again"
+    )
+
+
+def final_divergence(model, metrics: dict) -> DivergedError | None:
+    """Before the result is written: a non-finite final loss, eval loss or trained weight."""
+    import math
+
+    step = metrics.get("global_step", 0)
+    for key in ("train_loss", "eval_loss"):
+        value = metrics.get(key)
+        if isinstance(value, (int, float)) and not math.isfinite(value):
+            return diverged(step, f"{key} is {value}")
+    bad = nonfinite_parameters(model)
+    if bad:
+        return diverged(step, f"{len(bad)} trained tensor(s) are not finite, e.g. {bad[0]}")
+    return None
+
+
 def make_callbacks(run_dir: Path, keep: int | None, stop: StopOnSignal) -> list:
     """The Trainer callbacks that make checkpoints trustworthy and Ctrl-C graceful."""
     from transformers import TrainerCallback
@@ -67,4 +103,24 @@ def make_callbacks(run_dir: Path, keep: int | None, stop: StopOnSignal) -> list:
                 control.should_training_stop = True
             return control
 
-    return [CheckpointMarker(), SaveAndStopOnSignal()]
+    class FailOnDivergence(TrainerCallback):
+        """Stop with a clear error at the first non-finite loss or gradient norm, and never let a
+        checkpoint with non-finite weights be written."""
+
+        def on_log(self, args, state, control, logs=None, **kwargs):
+            import math
+
+            for key in ("loss", "grad_norm"):
+                value = (logs or {}).get(key)
+                if isinstance(value, (int, float)) and not math.isfinite(value):
+                    raise diverged(state.global_step, f"{key} is {value}")
+            return control
+
+        def on_step_end(self, args, state, control, model=None, **kwargs):
+            if control.should_save and model is not None:
+                bad = nonfinite_parameters(model)
+                if bad:
+                    raise diverged(state.global_step, f"{len(bad)} trained tensor(s) are not finite, e.g. {bad[0]}")
+            return control
+
+    return [CheckpointMarker(), SaveAndStopOnSignal(), FailOnDivergence()]

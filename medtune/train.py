@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from medtune import distributed, runs, runtime
-from medtune.callbacks import StopOnSignal, make_callbacks
+from medtune.callbacks import StopOnSignal, final_divergence, make_callbacks
 from medtune.config import Config, ConfigError, config_hash, dump_config
 from medtune.errors import DataError, RunError
 from medtune.model_card import model_card
@@ -122,6 +122,11 @@ def train(cfg: Config, *, resume: str | None = None, allow_config_change: bool =
     # 5. save the result, the model card and the summary
     if args.eval_strategy != "no":
         metrics["eval_loss"] = trainer.evaluate().get("eval_loss")
+    problem = final_divergence(trainer.model, metrics)
+    if problem is not None:  # never write a NaN adapter as the result
+        if distributed.is_main_process():
+            runs.update_metadata(run_dir, status="failed", end_time=utc_now(), error=str(problem), final_metrics=metrics)
+        raise problem
     out_dir = save_result(cfg, trainer, tokenizer, run_dir)
     metrics["wall_time_s"] = round(time.time() - started, 2)
     if distributed.is_main_process():
@@ -294,6 +299,7 @@ def training_arguments(cfg: Config, run_dir: Path, has_eval: bool):
         report_to=report_to,
         disable_tqdm=False,
         include_num_input_tokens_seen="non_padding",
+        logging_nan_inf_filter=False,  # a NaN loss must reach the divergence check, not be averaged away
         use_cpu=not cuda,
         # TRL
         max_length=cfg.data.max_seq_length,  # TRL's default is 1024

@@ -33,7 +33,7 @@ DEFAULT_SYSTEM_PROMPT = (
 class Section(BaseModel):
     """A config section: unknown keys are errors, never silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", protected_namespaces=())
+    model_config = ConfigDict(extra="forbid", protected_namespaces=(), allow_inf_nan=False)  # .inf trains nothing
 
 
 class QuantizationConfig(Section):
