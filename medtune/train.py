@@ -52,6 +52,8 @@ class RunPlan:
     checkpoint: Path | None = None  # newest complete checkpoint to resume from
     stale: list[Path] = field(default_factory=list)  # incomplete checkpoints newer than it
     config_changes: list[str] = field(default_factory=list)
+    at_last_step: bool = False  # the checkpoint is the final step: write the result, train nothing
+    finished: Any = None  # a completed run asked to resume: its Run, nothing to do
 
 
 # --------------------------------------------------------------------------------------------
@@ -69,6 +71,11 @@ def train(cfg: Config, *, resume: str | None = None, allow_config_change: bool =
     # 1. plan
     plan = plan_run(cfg, resume, allow_config_change)
     cfg = plan.cfg
+    if plan.finished is not None:
+        done = plan.finished.metadata.get("final_metrics") or {}
+        say(f"{plan.run_dir.name} already finished (step {done.get('global_step', '?')}); its result is "
+            f"{plan.finished.weights}: nothing to train")
+        return TrainResult(plan.run_dir, plan.finished.weights, int(done.get("global_step") or 0), done)
     say(f"{'resuming' if plan.resuming else 'new run'}: {plan.run_dir}")
     if distributed.world_size() > 1:  # every process says it is there, and where it writes
         print(f"{distributed.rank_prefix()}pid {os.getpid()}, run directory {plan.run_dir}", flush=True)
@@ -103,7 +110,10 @@ def train(cfg: Config, *, resume: str | None = None, allow_config_change: bool =
     # 4. train; Ctrl-C (or SIGTERM) saves a checkpoint and stops after the current step
     try:
         with stop.installed():
-            output = trainer.train(resume_from_checkpoint=str(plan.checkpoint) if plan.checkpoint else None)
+            if plan.at_last_step:
+                output = load_final_checkpoint(trainer, plan.checkpoint)
+            else:
+                output = trainer.train(resume_from_checkpoint=str(plan.checkpoint) if plan.checkpoint else None)
     except BaseException as exc:
         if distributed.is_main_process():
             runs.update_metadata(run_dir, status="failed", end_time=utc_now(), error=f"{type(exc).__name__}: {exc}")
@@ -158,6 +168,8 @@ def plan_run(cfg: Config, resume: str | None, allow_config_change: bool) -> RunP
             "Resume with the same --config/--env/--set as the original run, or pass --allow-config-change "
             "to continue with the new values."
         )
+    if run.metadata.get("status") == "completed" and run.weights is not None and not changes:
+        return RunPlan(saved, run_dir, True, finished=run)
     checkpoint = runs.latest_complete_checkpoint(run_dir, note=say)
     newest = runs.checkpoint_step(checkpoint) if checkpoint else -1
     stale = [c for c in runs.list_checkpoints(run_dir) if (runs.checkpoint_step(c) or 0) > (newest or 0)]
@@ -165,7 +177,22 @@ def plan_run(cfg: Config, resume: str | None, allow_config_change: bool) -> RunP
         say(f"{run_dir.name} has no complete checkpoint: training starts again from step 0 in the same directory")
     else:
         say(f"resuming from {checkpoint.name}")
-    return RunPlan(cfg if changes else saved, run_dir, True, checkpoint, stale, changes)
+    return RunPlan(cfg if changes else saved, run_dir, True, checkpoint, stale, changes,
+                   at_last_step=checkpoint is not None and checkpoint_at_end(checkpoint, cfg.training.max_steps))
+
+
+def checkpoint_at_end(checkpoint: Path, max_steps: int = -1) -> bool:
+    """True when the checkpoint was saved at the run's last step (a run cut off during its final
+    save): resuming from it must not train one step more. ``max_steps`` (when > 0) is the step
+    count asked for now, which a resume with --allow-config-change may have raised."""
+    import json
+
+    try:
+        state = json.loads((checkpoint / "trainer_state.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    last = max_steps if max_steps > 0 else state.get("max_steps")
+    return bool(last) and state.get("global_step", 0) >= last
 
 
 def config_differences(old: Config, new: Config) -> list[str]:
@@ -407,6 +434,18 @@ def build_trainer(cfg: Config, model, tokenizer, data, args, run_dir: Path, call
             if p.requires_grad and p.dtype != torch.float32:
                 p.data = p.data.float()
     return trainer
+
+
+def load_final_checkpoint(trainer, checkpoint: Path):
+    """The weights and state of a checkpoint taken at the last step, without training a step."""
+    from transformers.trainer_callback import TrainerState
+    from transformers.trainer_utils import TrainOutput
+
+    say(f"{checkpoint.name} is the run's last step: writing the result from it without training")
+    trainer._load_from_checkpoint(str(checkpoint))
+    trainer.state = TrainerState.load_from_json(str(checkpoint / "trainer_state.json"))
+    losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
+    return TrainOutput(trainer.state.global_step, losses[-1] if losses else None, {"train_runtime": 0.0})
 
 
 def final_metrics(trainer, output, started: float) -> dict:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -303,6 +304,20 @@ def test_a_run_killed_mid_checkpoint_resumes_from_the_last_complete_one(tiny_pro
     for k in a:
         diff = float((a[k] - b[k]).abs().max())
         assert diff < 1e-4, (k, diff)
+
+    # Resuming a finished run trains nothing; a run cut off during its final save gets its
+    # result written from its last checkpoint, without one step more.
+    before = (run / "adapter" / "adapter_model.safetensors").read_bytes()
+    again = train(load_tiny_config(tiny_project, *overrides), resume=str(run))
+    assert "already finished" in capsys.readouterr().out and again.global_step == 12
+    assert (run / "adapter" / "adapter_model.safetensors").read_bytes() == before
+    shutil.rmtree(run / "adapter")
+    runs.update_metadata(run, status="running")
+    cut = train(load_tiny_config(tiny_project, *overrides), resume=str(run))
+    assert "is the run's last step" in capsys.readouterr().out and cut.global_step == 12
+    c = load_file(str(run / "adapter" / "adapter_model.safetensors"))
+    for k in a:
+        assert float((c[k] - a[k]).abs().max()) < 1e-6, k
 
     # A changed config is refused on resume unless asked for; asked, training continues from step 12.
     rc = main(["train", "--config", str(tiny_project / "config.yaml"), "--resume", str(run), *sets, "--set", "training.max_steps=14"])
