@@ -17,6 +17,7 @@ Nothing heavy is imported here, so the CLI, the demo and the tests can use it fr
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -94,6 +95,80 @@ def new_run_dir(cfg: Config, now: datetime | None = None) -> Path:
         n += 1
         candidate = base.with_name(f"{base.name}-{n}")
     return candidate
+
+
+class RunLock:
+    """An exclusive lock on one run name, held by this process while it trains into it.
+
+    A hidden ``.NAME.lock`` beside the run directories, locked with ``flock``: the operating
+    system releases it when the process exits, however it exits, so a lock left by a killed run
+    is free again (stale locks need no clean-up). Taken before anything loads, so a second
+    process is told at once.
+    """
+
+    def __init__(self, path: Path, fd: int, made_parent: bool):
+        self.path, self._fd, self._made_parent = path, fd, made_parent
+
+    @classmethod
+    def try_acquire(cls, path: Path) -> RunLock | None:
+        import fcntl
+
+        made_parent = not path.parent.exists()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        return cls(path, fd, made_parent)
+
+    def release(self) -> None:
+        if self._fd is not None:
+            self.path.unlink(missing_ok=True)
+            os.close(self._fd)
+            self._fd = None
+            if self._made_parent:  # a run that failed before creating anything leaves no runs/ behind
+                with contextlib.suppress(OSError):
+                    self.path.parent.rmdir()
+
+
+def lock_path(run_dir: Path) -> Path:
+    return Path(run_dir).parent / f".{Path(run_dir).name}.lock"
+
+
+def lock_run(run_dir: Path) -> RunLock:
+    """The lock of an existing run (resume), or a clear error naming the process that holds it."""
+    lock = RunLock.try_acquire(lock_path(run_dir))
+    if lock is None:
+        try:
+            pid = lock_path(run_dir).read_text().strip()
+        except OSError:
+            pid = "?"
+        raise RunError(f"{Path(run_dir).name} is being trained by another process (pid {pid}); "
+                       "wait for it to finish, or stop it first")
+    return lock
+
+
+def reserve_new_run(cfg: Config, now: datetime | None = None) -> tuple[Path, RunLock]:
+    """A new run's directory name, locked for this process: two runs started in the same second
+    get ``NAME`` and ``NAME-2``, never one directory."""
+    base = runs_root(cfg) / run_name(cfg, now)
+    n = 1
+    while True:
+        candidate = base if n == 1 else base.with_name(f"{base.name}-{n}")
+        n += 1
+        if candidate.exists():
+            continue
+        lock = RunLock.try_acquire(lock_path(candidate))
+        if lock is None:
+            continue
+        if candidate.exists():  # created between the check and the lock
+            lock.release()
+            continue
+        return candidate, lock
 
 
 def find_run(cfg: Config, ref: str | os.PathLike) -> Path:

@@ -54,6 +54,7 @@ class RunPlan:
     config_changes: list[str] = field(default_factory=list)
     at_last_step: bool = False  # the checkpoint is the final step: write the result, train nothing
     finished: Any = None  # a completed run asked to resume: its Run, nothing to do
+    lock: Any = None  # runs.RunLock held while this process trains into run_dir
 
 
 # --------------------------------------------------------------------------------------------
@@ -68,8 +69,16 @@ def train(cfg: Config, *, resume: str | None = None, allow_config_change: bool =
         runtime.warn(note)
     check_environment(cfg)
 
-    # 1. plan
+    # 1. plan (the run's name is locked for this process from here on)
     plan = plan_run(cfg, resume, allow_config_change)
+    try:
+        return _train_planned(plan, started)
+    finally:
+        if plan.lock is not None:
+            plan.lock.release()
+
+
+def _train_planned(plan: RunPlan, started: float) -> TrainResult:
     cfg = plan.cfg
     if plan.finished is not None:
         done = plan.finished.metadata.get("final_metrics") or {}
@@ -154,10 +163,25 @@ def train(cfg: Config, *, resume: str | None = None, allow_config_change: bool =
 def plan_run(cfg: Config, resume: str | None, allow_config_change: bool) -> RunPlan:
     """A fresh run directory name, or the run to resume with its saved config and newest good checkpoint."""
     if not resume:
-        return RunPlan(cfg, distributed.shared_run_dir(lambda: runs.new_run_dir(cfg)))
+        if distributed.world_size() > 1 or os.environ.get(distributed.RUN_DIR_ENV):
+            return RunPlan(cfg, distributed.shared_run_dir(lambda: runs.new_run_dir(cfg)))
+        run_dir, lock = runs.reserve_new_run(cfg)
+        return RunPlan(cfg, run_dir, lock=lock)
     run = runs.open_run(cfg, resume, require_weights=False)
     if run.dir is None:
         raise RunError(f"--resume {resume}: {run.name} is a merged export, not a run directory to continue")
+    lock = runs.lock_run(run.dir) if distributed.world_size() <= 1 else None
+    try:
+        plan = _plan_resume(cfg, resume, allow_config_change, run)
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
+    plan.lock = lock
+    return plan
+
+
+def _plan_resume(cfg: Config, resume: str, allow_config_change: bool, run) -> RunPlan:
     run_dir, saved = run.dir, run.config
     changes = config_differences(saved, cfg)
     if changes and not allow_config_change:

@@ -340,10 +340,9 @@ def _layered_safety_project(project: Path) -> Path:
 def test_the_safety_package_builds_the_same_policy_as_medtune(project):
     """base_template, the {stem}.{env}.yaml overlay: one rule, whether medtune resolves the files
     or the safety package reads them on its own (medtune not installed)."""
+    from medtune.guard import build_guard
     from safety import SafetyGuard
     from safety.config import read_layers
-
-    from medtune.guard import build_guard
 
     path = _layered_safety_project(project)
     medtune_guard = build_guard(load_config(path, env="strict", environ={}, check_paths=False).config, audit=False)
