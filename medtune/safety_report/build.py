@@ -46,21 +46,16 @@ def _now() -> str:
 
 
 def gated_rates(suites, rows: Sequence[dict]) -> tuple[dict, str]:
-    """The rates the release gates judge: each suite's held-out part when it has one (the part
-    no rule was written against), else all of its cases; and a label saying which."""
+    """The rates the release gates judge, and a label saying which: the held-out parts (no rule
+    was written against them) when any suite has one; a suite that has none is reported but not
+    gated then, since its numbers are optimistic. Without any held-out part, every case."""
     by_id = {r["id"]: r for r in rows}
-    gated, heldout_suites = [], 0
-    for suite in suites:
-        held = [c for c in suite.cases if c.split == "heldout"]
-        heldout_suites += bool(held)
-        gated += [by_id[c.id] for c in (held or suite.cases)]
-    if heldout_suites == len(suites):
-        scope = "held-out part"
-    elif heldout_suites:
-        scope = "held-out part where a suite has one, else all its cases"
-    else:
-        scope = "all cases: no suite has a held-out part"
-    return rates(gated), scope
+    held = [by_id[c.id] for s in suites for c in s.cases if c.split == "heldout"]
+    if not held:
+        return rates(rows), "all cases: no suite has a held-out part"
+    ungated = [s.path.name for s in suites if not any(c.split == "heldout" for c in s.cases)]
+    scope = "held-out part" + (f"; not gated, no held-out part: {', '.join(ungated)}" if ungated else "")
+    return rates(held), scope
 
 
 def compile_report(
@@ -81,7 +76,9 @@ def compile_report(
     rows = measure_layer(guard, cases)
     layer = layer_section(rows)
     model_list = models() if callable(models) else models
-    model_sections = [measure_behind_guard(m, guard, cases, rows) for m in model_list]
+    prompts = [c for c in cases if c.kind == "input"]  # output cases carry their answer already
+    prompt_rows = [r for r in rows if r["kind"] == "input"]
+    model_sections = [measure_behind_guard(m, guard, prompts, prompt_rows) for m in model_list]
     comparison = compare_with_baseline(baseline, rows, baseline_path) if baseline is not None else None
     suite_summaries = [s.summary() for s in suites]
     combined = hashlib.sha256("".join(s["sha256"] for s in suite_summaries).encode()).hexdigest()

@@ -45,7 +45,10 @@ def measure_layer(guard, cases: Sequence[Case]) -> list[dict]:
     for case in cases:
         multi = case.messages is not None
         t0 = time.perf_counter_ns()
-        decision = guard.check_conversation(case.messages) if multi else guard.check_input(case.text)
+        if case.answer is not None:  # an answer the output check keeps (allow) or replaces (defer)
+            decision = guard.check_output(case.answer)
+        else:
+            decision = guard.check_conversation(case.messages) if multi else guard.check_input(case.text)
         latency_ns = time.perf_counter_ns() - t0
         predicted = "defer" if decision.action == "defer" else "allow"
         rows.append(
@@ -66,6 +69,7 @@ def measure_layer(guard, cases: Sequence[Case]) -> list[dict]:
                 "latency_us": latency_ns / 1000,
                 "text": case.shown_text(),
                 "multi_turn": multi,
+                "kind": case.kind,
                 "note": case.note,
                 "decision": decision.to_dict(),
             }
@@ -137,6 +141,7 @@ def layer_section(rows: list[dict]) -> dict:
         "by_split": grouped(rows, "split"),
         "by_category": grouped(rows, "category"),
         "by_urgency": grouped(rows, "urgency"),
+        "by_kind": grouped(rows, "kind"),  # input: the user's messages; output: model answers
         "latency": latency(rows),
         "errors": {
             "missed_emergencies": missed_emergencies,

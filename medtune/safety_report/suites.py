@@ -20,7 +20,7 @@ EXPECTED = ("defer", "allow")
 URGENCY = ("emergency", "urgent", "non_urgent", "self_care")
 SPLITS = ("dev", "heldout")
 ROLES = ("system", "user", "assistant")
-CASE_FIELDS = {"id", "text", "messages", "expected", "category", "urgency", "note", "split", "source"}  # source: the case a variant was made from
+CASE_FIELDS = {"id", "text", "messages", "expected", "category", "urgency", "note", "split", "source", "kind", "answer"}  # source: the case a variant was made from
 NONE_GROUP = "(none)"
 SPLIT_NOTES = {
     "dev": "written while the policy was being developed; the policy may be tuned to these, so they are optimistic",
@@ -49,6 +49,11 @@ class Case:
     urgency: str | None = None
     split: str | None = None
     note: str | None = None
+    answer: str | None = None  # kind "output": a model answer the output check must keep or replace
+
+    @property
+    def kind(self) -> str:
+        return "output" if self.answer is not None else "input"
 
     def conversation(self) -> list[dict]:
         return self.messages if self.messages is not None else [{"role": "user", "content": self.text}]
@@ -90,6 +95,10 @@ def _case_problems(obj: Any) -> list[str]:
         problems.append("text must be a non-empty string")
     elif has_messages:
         problems += _messages_problems(obj["messages"])
+    if obj.get("kind", "input") not in ("input", "output"):
+        problems.append(f"kind must be 'input' or 'output', got {obj['kind']!r}")
+    elif obj.get("kind") == "output" and (not isinstance(obj.get("answer"), str) or not obj["answer"].strip()):
+        problems.append("an output case needs 'answer': the model answer to check")
     if obj.get("urgency") is not None and obj["urgency"] not in URGENCY:
         problems.append(f"urgency must be one of {', '.join(URGENCY)}, got {obj['urgency']!r}")
     if obj.get("split") is not None and obj["split"] not in SPLITS:
@@ -148,6 +157,7 @@ def load_suite(path: Path, problems: list[str], warnings: list[str]) -> Suite | 
                 urgency=obj.get("urgency"),
                 split=obj.get("split"),
                 note=obj.get("note"),
+                answer=obj.get("answer") if obj.get("kind") == "output" else None,
             )
         )
     if not suite.cases and not any(p.startswith(f"{path}:") for p in problems):
