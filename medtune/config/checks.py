@@ -58,6 +58,7 @@ def check_config(
     src = source_of or (lambda _p: "default")
     errors: list[str] = []
     warnings: list[str] = []
+    errors += report_to_problems(cfg.training.report_to)
     method = cfg.fine_tuning.method
     q = cfg.model.quantization_config
 
@@ -204,3 +205,30 @@ def _path_or_glob_exists(cfg: Config, pattern: str) -> bool:
 
 def _is_loopback(host: str) -> bool:
     return host in ("localhost", "::1") or host.startswith("127.")
+
+
+# Logger names transformers' report_to accepts, and the package each needs.
+LOGGERS = {
+    "tensorboard": "tensorboard", "none": None, "all": None, "wandb": "wandb", "mlflow": "mlflow",
+    "comet_ml": "comet_ml", "clearml": "clearml", "dvclive": "dvclive", "neptune": "neptune",
+    "codecarbon": "codecarbon", "azure_ml": "azureml", "flyte": "flytekit", "dagshub": "dagshub",
+    "swanlab": "swanlab", "trackio": "trackio",
+}
+
+
+def report_to_problems(names: list[str]) -> list[str]:
+    """An unknown logger, or one whose package is not installed, fails now rather than after the
+    model has loaded."""
+    import difflib
+    import importlib.util
+
+    problems = []
+    for name in names:
+        if name not in LOGGERS:
+            near = difflib.get_close_matches(name, list(LOGGERS), n=1)
+            hint = f"did you mean {near[0]}?" if near else f"one of: {', '.join(LOGGERS)}"
+            problems.append(f"training.report_to: unknown logger {name!r}; {hint}")
+        elif LOGGERS[name] and importlib.util.find_spec(LOGGERS[name]) is None:
+            problems.append(f"training.report_to: {name} is not installed (pip install {LOGGERS[name]}); "
+                            f"remove it from training.report_to or install it")
+    return problems

@@ -6,6 +6,8 @@ They import torch, so they run only where a command is about to use the hardware
 
 from __future__ import annotations
 
+import difflib
+
 import os
 from collections.abc import Mapping
 from typing import Literal
@@ -29,6 +31,13 @@ def check_hardware(cfg: Config) -> tuple[list[str], list[str]]:
     q = cfg.model.quantization_config
     if cfg.fine_tuning.method == "qlora" and q.bnb_4bit_compute_dtype == "bfloat16" and not cuda:
         warnings.append("model.quantization_config.bnb_4bit_compute_dtype: bfloat16 on CPU is slow; float32 is used")
+    from transformers.training_args import OptimizerNames
+
+    known = {o.value for o in OptimizerNames}
+    if cfg.training.optim not in known:
+        near = difflib.get_close_matches(cfg.training.optim, sorted(known), n=1)
+        hint = f"; did you mean {near[0]}?" if near else f"; one of: {', '.join(sorted(known))}"
+        errors.append(f"training.optim: {cfg.training.optim!r} is not an optimizer transformers knows{hint}")
     if cfg.training.optim.startswith("paged_") and not cuda:
         errors.append(f"training.optim: {cfg.training.optim} needs a CUDA GPU; use adamw_torch on CPU")
     if cfg.model.attn_implementation == "flash_attention_2" and not cuda:

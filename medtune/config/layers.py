@@ -89,6 +89,23 @@ ConfigLoader.add_implicit_resolver(
 )
 
 
+def _mapping_without_duplicates(loader: ConfigLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    """A YAML mapping; a key written twice is an error naming both lines (YAML would silently
+    keep the last one, so a value the user set would be ignored)."""
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        line = key_node.start_mark.line + 1
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} on lines {seen[key]} and {line}", key_node.start_mark)
+        seen[key] = line
+    return loader.construct_mapping(node, deep=deep)
+
+
+ConfigLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
+
+
 def yaml_load(text: str) -> Any:
     return yaml.load(text, Loader=ConfigLoader)
 
@@ -110,7 +127,10 @@ def _yaml_with_lines(text: str, filename: str) -> tuple[Any, dict[str, int]]:
                 walk(value_node, path)
 
     walk(node, "")
-    data = yaml_load(text)
+    try:
+        data = yaml_load(text)
+    except yaml.YAMLError as exc:  # a duplicate key, or a tag such as !!python/object
+        raise ConfigError([f"{filename}: {exc}"]) from None
     return data, lines
 
 
@@ -170,7 +190,13 @@ def _load_file(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict, dict[str,
     if path.resolve() in seen:
         chain = " -> ".join(str(p) for p in (*seen, path.resolve()))
         raise ConfigError([f"base_template loop: {chain}"])
-    data, lines = _yaml_with_lines(path.read_text(encoding="utf-8"), path.name)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError([f"{path}: byte {exc.start} is not UTF-8; save the file as UTF-8"]) from None
+    except OSError as exc:
+        raise ConfigError([f"{path}: cannot read it: {exc.strerror or exc}"]) from None
+    data, lines = _yaml_with_lines(text, path.name)
     if not isinstance(data, dict):
         raise ConfigError([f"{path.name}: the top level must be a mapping of sections, got {type(data).__name__}"])
     if "base_template" not in data:
@@ -219,6 +245,10 @@ def env_overrides(environ: Mapping[str, str], label: str) -> tuple[dict, dict[st
         if not name.startswith(ENV_PREFIX) or name == ENV_PREFIX:
             continue
         path = ".".join(part.lower() for part in name[len(ENV_PREFIX) :].split("__"))
+        if path in set_by and parse_value(set_by[path][1]) != parse_value(raw):
+            other = set_by[path][0]
+            problems.append(f"{path}: {other}={set_by[path][1]!r} and {name}={raw!r} ({label}) disagree; unset one")
+            continue
         _set_path(data, path, parse_value(raw))
         sources[path] = f"{label} {name}"
     return data, sources, problems
@@ -295,6 +325,8 @@ def read_layers(
         files.append(env_path)
 
     dotenv_path = None if dotenv is False else Path(dotenv) if dotenv else base_path.parent / ".env"
+    if dotenv and dotenv is not False and not Path(dotenv).is_file():
+        raise ConfigError([f"--env-file {dotenv}: no such file"])
     layers: list[tuple[dict, dict[str, str], list[str]]] = []
     if dotenv_path is not None and dotenv_path.is_file():
         layers.append(env_overrides(_read_dotenv(dotenv_path), f"{dotenv_path.name}"))

@@ -65,7 +65,7 @@ class FineTuningConfig(Section):
 
 
 class LoraConfig(Section):
-    r: int = Field(16, gt=0)
+    r: int = Field(16, gt=0, le=4096)  # larger than any layer of the model: a typo
     lora_alpha: int = Field(32, gt=0)
     lora_dropout: float = Field(0.05, ge=0, lt=1)
     target_modules: Literal["all-linear"] | list[str] = Field(default_factory=lambda: list(PHI3_TARGETS))
@@ -78,7 +78,7 @@ class LoraConfig(Section):
 class TrainingConfig(Section):
     output_dir: str = "runs"
     task_name: str = Field("medqa", pattern=r"^[A-Za-z0-9_.]+$")
-    num_train_epochs: float = Field(3.0, gt=0)
+    num_train_epochs: float = Field(3.0, gt=0, le=10000)
     max_steps: int = -1
     per_device_train_batch_size: int = Field(4, ge=1)
     per_device_eval_batch_size: int = Field(4, ge=1)
@@ -101,8 +101,8 @@ class TrainingConfig(Section):
     gradient_checkpointing: bool = True
     bf16: bool = False
     fp16: bool = False
-    seed: int = 42
-    data_seed: int = 42
+    seed: int = Field(42, ge=0, le=2**32 - 1)  # numpy's seed range
+    data_seed: int = Field(42, ge=0, le=2**32 - 1)
     dataloader_num_workers: int = Field(0, ge=0)
     dataloader_pin_memory: bool = True
     report_to: list[str] = Field(default_factory=lambda: ["tensorboard"])
