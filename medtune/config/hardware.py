@@ -7,7 +7,6 @@ They import torch, so they run only where a command is about to use the hardware
 from __future__ import annotations
 
 import difflib
-
 import os
 from collections.abc import Mapping
 from typing import Literal
