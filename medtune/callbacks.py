@@ -59,6 +59,17 @@ def nonfinite_parameters(model) -> list[str]:
     return [name for name, p in model.named_parameters() if p.requires_grad and not torch.isfinite(p).all()]
 
 
+def nonfinite_value(values: dict, keys: tuple[str, ...]) -> str | None:
+    """``"loss is nan"`` for the first of ``keys`` whose number is not finite, else None."""
+    import math
+
+    for key in keys:
+        value = values.get(key)
+        if isinstance(value, (int, float)) and not math.isfinite(value):
+            return f"{key} is {value}"
+    return None
+
+
 def diverged(step: int, what: str) -> DivergedError:
     return DivergedError(
         f"training diverged at step {step}: {what}. Nothing non-finite was saved; lower "
@@ -68,13 +79,10 @@ def diverged(step: int, what: str) -> DivergedError:
 
 def final_divergence(model, metrics: dict) -> DivergedError | None:
     """Before the result is written: a non-finite final loss, eval loss or trained weight."""
-    import math
-
     step = metrics.get("global_step", 0)
-    for key in ("train_loss", "eval_loss"):
-        value = metrics.get(key)
-        if isinstance(value, (int, float)) and not math.isfinite(value):
-            return diverged(step, f"{key} is {value}")
+    found = nonfinite_value(metrics, ("train_loss", "eval_loss"))
+    if found:
+        return diverged(step, found)
     bad = nonfinite_parameters(model)
     if bad:
         return diverged(step, f"{len(bad)} trained tensor(s) are not finite, e.g. {bad[0]}")
@@ -108,12 +116,9 @@ def make_callbacks(run_dir: Path, keep: int | None, stop: StopOnSignal) -> list:
         checkpoint with non-finite weights be written."""
 
         def on_log(self, args, state, control, logs=None, **kwargs):
-            import math
-
-            for key in ("loss", "grad_norm"):
-                value = (logs or {}).get(key)
-                if isinstance(value, (int, float)) and not math.isfinite(value):
-                    raise diverged(state.global_step, f"{key} is {value}")
+            found = nonfinite_value(logs or {}, ("loss", "grad_norm"))
+            if found:
+                raise diverged(state.global_step, found)
             return control
 
         def on_step_end(self, args, state, control, model=None, **kwargs):

@@ -25,8 +25,9 @@ Stdlib only; patterns are plain regular expressions, so the cost is linear in th
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from .normalize import is_invisible
 
 KINDS = ("refusal", "deferral", "emergency", "dissuasion", "diagnosis", "home_care")
 CARE_KINDS = ("dissuasion", "diagnosis", "home_care")
@@ -88,7 +89,6 @@ PATTERNS: tuple[tuple[str, str], ...] = (
                  r"pediatra|matrona|ginec[oó]log[oa]|enfermer[oa])"),
 )
 _COMPILED = [(kind, re.compile(p, re.IGNORECASE)) for kind, p in PATTERNS]
-_INVISIBLE = frozenset("\u00ad\u034f\u180e")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 
 
@@ -108,7 +108,7 @@ def _plain(answer: str) -> tuple[str, list[int]]:
     out: list[str] = []
     where: list[int] = []
     for i, ch in enumerate(answer):
-        if ch in _INVISIBLE or unicodedata.category(ch) == "Cf":
+        if is_invisible(ch):
             continue
         if ch.isspace():
             if out and out[-1] == " ":

@@ -79,8 +79,7 @@ def check_turn(guard: SafetyGuard, messages: list[dict], *, after_emergency: str
         # Findings spread over turns ("my baby is 5 weeks old" ... "she's 38.2 now") are an
         # emergency only together: when the newest message completes one, it defers.
         whole = guard.check_conversation(messages)
-        before = guard.check_conversation(messages[:index])
-        if whole.deferred and not before.deferred:
+        if whole.deferred and not guard.check_conversation(messages[:index]).deferred:
             whole.reason = "this message, with what was said earlier, makes an emergency"
             return whole
     for earlier_index, text in reversed(users[:-1]):

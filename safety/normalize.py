@@ -73,6 +73,11 @@ def _is_invisible(cp: int) -> bool:
     return any(lo <= cp <= hi for lo, hi in _INVISIBLE_RANGES)
 
 
+def is_invisible(ch: str) -> bool:
+    """A character that shows nothing: deleted before matching, here and in safety.answer."""
+    return _is_invisible(ord(ch)) or unicodedata.category(ch) == "Cf"
+
+
 def fold_char(ch: str) -> str:
     """Fold one character to '' (deleted), ' ' (separator) or word characters."""
     if ch in APOSTROPHES or _is_invisible(ord(ch)):

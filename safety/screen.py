@@ -160,7 +160,7 @@ def screen(guard, text: str, kind: str, decision):
 
 
 _SENTENCE_END = re.compile(r"[.!?\n](?:\s|$)")
-_MAY_BE_DOSE = re.compile(r"\d|\b(?:double|triple|increase|raise|halve|cut|stop|skip|tablets?|pills?|capsules?|"
+MAY_BE_DOSE = re.compile(r"\d|\b(?:double|triple|increase|raise|halve|cut|stop|skip|tablets?|pills?|capsules?|"
                           r"doses?|mg|ml|teaspoons?)\b", re.IGNORECASE)
 
 
@@ -197,7 +197,7 @@ def review_stream(guard, text: str, matches: list, final: bool):
     if guard.dose_check:
         ends = [m.end() for m in _SENTENCE_END.finditer(text)]
         done = ends[-1] if ends else 0
-        if _MAY_BE_DOSE.search(text, done):
+        if MAY_BE_DOSE.search(text, done):
             hold = min(hold, done)
         if done:
             early = [m for m in matches if m.span[1] <= done]

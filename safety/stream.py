@@ -24,7 +24,7 @@ import time
 from .context import PERSONAL_WORDS, PRESENT_WORDS
 from .guard import Decision, SafetyGuard
 from .normalize import tokens
-from .screen import _MAY_BE_DOSE
+from .screen import MAY_BE_DOSE
 from .variants import ANYWHERE
 
 WINDOW_LOOKBACK = 200  # characters inspected before the held tail and the new chunk
@@ -107,7 +107,7 @@ class StreamGuard:
         chunk = self._text[-self._chunk_len:]
         if self._held_at is not None:
             return any(c in chunk for c in ".!?\n")
-        return _MAY_BE_DOSE.search(self._text[-(self._chunk_len + 12):]) is not None
+        return MAY_BE_DOSE.search(self._text[-(self._chunk_len + 12):]) is not None
 
     def _needs_all(self, window: str, fresh: list) -> bool:
         """True if the whole answer might decide differently from the window."""
