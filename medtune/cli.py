@@ -197,6 +197,34 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_runs(args: argparse.Namespace) -> int:
+    """`medtune runs` lists the runs; `medtune runs diff A B` compares two."""
+    from medtune import history
+    from medtune.report import text_table
+
+    cfg = resolve(args, check_paths=False).config
+    if args.action == "diff":
+        if len(args.refs) != 2:
+            raise MedtuneError("usage: medtune runs diff RUN_A RUN_B (runs/NAME, NAME or latest)")
+        diff = history.diff_runs(cfg, *args.refs)
+        print(f"A: {diff.a.dir}\nB: {diff.b.dir}\n")
+        tables = history.diff_tables(diff)
+        print(text_table(*tables["config"]) if diff.config else "config: identical")
+        print()
+        print(text_table(*tables["metrics"]) if diff.metrics else "metrics: neither run recorded any")
+        return 0
+    if args.refs:
+        raise MedtuneError(f"unexpected {' '.join(args.refs)!r}: `medtune runs` lists runs, `medtune runs diff A B` compares two")
+    summaries = history.list_runs(cfg)
+    if not summaries:
+        print(f"no runs under {cfg.resolve_path(cfg.training.output_dir)}; train one with `medtune train`")
+        return 0
+    print(text_table(*history.runs_table(summaries)))
+    for note in history.runs_notes(summaries):
+        print(f"note: {note}")
+    return 0
+
+
 def cmd_safety_report(args: argparse.Namespace) -> int:
     """Exit 0 when every gate passes, 1 when one fails (so CI can block a release), 2 on user errors."""
     from medtune.runs import open_run
@@ -270,6 +298,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("evaluate", cmd_evaluate, "evaluate a run (loss, perplexity, ROUGE/BLEU, multiple choice)")
     p.add_argument("--run", metavar="RUN", required=True, help="runs/NAME or 'latest'")
     p.add_argument("--base", action="store_true", help="also evaluate the base model, side by side")
+
+    p = add("runs", cmd_runs, "list the runs under training.output_dir, or `runs diff A B` to compare two")
+    p.add_argument("action", nargs="?", choices=["diff"], help="diff: the config values and metrics that differ")
+    p.add_argument("refs", nargs="*", metavar="RUN", help="with diff: two runs (runs/NAME, NAME or latest)")
 
     p = add("safety-report", cmd_safety_report, "measure deferral on labelled suites; exit 1 when a gate fails")
     p.add_argument("--suite", action="append", metavar="FILE", help="suite JSONL (repeatable; default: the shipped suite)")
