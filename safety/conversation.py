@@ -24,7 +24,8 @@ Usage::
     decision.action, decision.message, decision.notice, decision.reason
 
 Stdlib only; the newest message is checked (and audited) with `guard.check_input`, earlier
-turns are re-read without auditing.
+turns are re-read with every check (`guard.assess_input`: language, Spanish policy, doses,
+requests) but without auditing.
 """
 from __future__ import annotations
 
@@ -41,7 +42,11 @@ REMINDER = (
 _POINTS_BACK = frozenset(
     "it its it's this that these those still worse better again now he she him her his hers "
     "they them their same also too more getting got wait waiting ambulance 911 999 112 "
-    "hospital er paramedics help hurry symptoms symptom pain yes no ok okay".split())
+    "hospital er paramedics help hurry symptoms symptom pain yes no ok okay "
+    # Spanish: the same kinds of words ("¿y ahora qué hago?", "sigue igual", "está peor")
+    "esto eso ese esa sigue sigo todavía todavia aún aun peor mejor ahora ya otra vez él ella "
+    "lo la le mismo misma también tambien más mas ambulancia urgencias hospital ayuda dolor "
+    "síntomas sintomas sí si vale bueno espero esperar".split())
 _STOP = frozenset(
     "i me my you your a an the is are was were be been am do does did can could should would will "
     "what how why when where which who whom of to in on at for with and or but if so as by from "
@@ -64,6 +69,31 @@ def is_follow_up(message: str, emergency_turn: str) -> bool:
     return bool(content & before) or any(w[:5] == b[:5] for w in content for b in before if len(w) > 4)
 
 
+def _earlier_emergency(guard: SafetyGuard, users: list[tuple[int, str]]) -> tuple[int | None, str, Decision] | None:
+    """(message index, text, decision) of the latest earlier user turn that deferred, or
+    (None, "", decision) when only the newest message makes the turns an emergency together.
+
+    Earlier turns get every check the newest one gets (a Spanish emergency, an overdose
+    already taken), unaudited: each was recorded when it was the newest.
+    """
+    for index, text in reversed(users[:-1]):
+        if (decision := guard.assess_input(text)).deferred:
+            for m in decision.matches:
+                m.message_index = index
+            return index, text, decision
+    # Findings spread over turns ("my baby is 5 weeks old" ... "she's 38.2 now") are an
+    # emergency only together.
+    phrases = [guard.scan(text, message_index=index) for index, text in users]
+    whole = guard.together([m for found in phrases for m in found], users)
+    if not whole.deferred:
+        return None
+    before = guard.together([m for found in phrases[:-1] for m in found], users[:-1])
+    if not before.deferred:
+        whole.reason = "this message, with what was said earlier, makes an emergency"
+        return None, "", whole
+    return users[0][0], "\n".join(text for _, text in users[:-1]), before
+
+
 def check_turn(guard: SafetyGuard, messages: list[dict], *, after_emergency: str = "remind") -> Decision:
     """The decision for the newest user message in ``messages``, earlier emergencies considered."""
     if after_emergency not in MODES:
@@ -75,19 +105,14 @@ def check_turn(guard: SafetyGuard, messages: list[dict], *, after_emergency: str
     now = guard.check_input(latest)
     if now.deferred or not guard.enabled:
         return now
-    if len(users) > 1:
-        # Findings spread over turns ("my baby is 5 weeks old" ... "she's 38.2 now") are an
-        # emergency only together: when the newest message completes one, it defers.
-        whole = guard.check_conversation(messages)
-        if whole.deferred and not guard.check_conversation(messages[:index]).deferred:
-            whole.reason = "this message, with what was said earlier, makes an emergency"
-            return whole
-    for earlier_index, text in reversed(users[:-1]):
-        earlier = guard.decide(guard.scan(text, message_index=earlier_index))
-        if earlier.deferred:
-            break
-    else:
+    found = _earlier_emergency(guard, users) if len(users) > 1 else None
+    if found is None:
         return now
+    if found[0] is None:  # the newest message completes an emergency spread over the turns
+        found[2].language = now.language
+        found[2].redacted, found[2].redactions = now.redacted, now.redactions
+        return found[2]
+    earlier_index, text, earlier = found
     where = f"message {earlier_index} ({earlier.category})"
     if after_emergency == "strict" or is_follow_up(latest, text):
         why = ("after_emergency is strict: every message after an emergency defers" if after_emergency == "strict"

@@ -144,18 +144,51 @@ class SafetyGuard:
         """All user turns: a red flag two turns ago still counts."""
         start = time.perf_counter_ns()
         messages = list(messages)
-        matches: list[Match] = []
-        for index, message in enumerate(messages):
-            if message.get("role") == "user":
-                matches += self.scan(_content_text(message.get("content")), message_index=index)
-        decision = self.triaged(self.decide(matches), [
-            (_content_text(m.get("content")), i) for i, m in enumerate(messages)
-            if m.get("role") == "user"])
+        decision = self.assess_conversation(messages)
         if self.audit:
-            text = "\n".join(_content_text(m.get("content")) for m in messages
-                             if m.get("role") == "user")
-            self._record(decision, text, "conversation", start)
+            texts = [_content_text(m.get("content")) for m in messages if m.get("role") == "user"]
+            if self.redact_input:  # the log never holds an identifier, whichever path checked it
+                from .redact import redact
+
+                texts = [redact(t).text for t in texts]
+            self._record(decision, "\n".join(texts), "conversation", start)
         return decision
+
+    def assess_input(self, text: str) -> Decision:
+        """`check_input` without the audit record: for text already checked and recorded
+        once (the earlier turns of a conversation), which must get every check again."""
+        return self._check(text, "input", audit=False)
+
+    def assess_conversation(self, messages: Iterable[dict]) -> Decision:
+        """`check_conversation` without the audit record. Each user turn gets every check a
+        single message gets (language, Spanish policy, doses, requests), and the phrase policy
+        and triage also read the turns together ("my baby is 5 weeks old" ... "38.2 now")."""
+        users = [(i, _content_text(m.get("content"))) for i, m in enumerate(messages)
+                 if m.get("role") == "user"]
+        found, turns = [], []
+        for index, text in users:
+            phrases = self.scan(text, message_index=index)
+            turn = self.triaged(self.decide(phrases), [(text, index)])
+            if self.enabled and text:
+                turn = screen(self, text, "input", turn)
+            for m in turn.matches:
+                if m.message_index is None:
+                    m.message_index = index
+            found += phrases
+            turns.append(turn)
+        if len(turns) == 1:
+            return turns[0]
+        decision = self.together(found, users)
+        worst = max(turns, key=lambda t: _ACTION_RANK[t.action], default=None)
+        if worst is not None and _ACTION_RANK[worst.action] > _ACTION_RANK[decision.action]:
+            decision = worst
+        decision.matches = [m for turn in turns for m in turn.matches]
+        return decision
+
+    def together(self, matches: list[Match], users: list[tuple[int, str]]) -> Decision:
+        """The phrase policy and triage over the user turns [(message index, text)] read as
+        one conversation, given their phrase `matches`: what no single turn may show."""
+        return self.triaged(self.decide(matches), [(text, index) for index, text in users])
 
     # -- building blocks (also used by StreamGuard) --------------------------------
 
@@ -351,14 +384,14 @@ class SafetyGuard:
             m.rule_id = "es:" + m.rule_id
         return matches
 
-    def _check(self, text: str, kind: str) -> Decision:
+    def _check(self, text: str, kind: str, *, audit: bool = True) -> Decision:
         start = time.perf_counter_ns()
         decision = self.decide(self.scan(text))
         if kind == "input":
             decision = self.triaged(decision, [(text, None)])
         if self.enabled and text:
             decision = screen(self, text, kind, decision)
-        if self.audit:
+        if self.audit and audit:
             self._record(decision, text, kind, start)
         return decision
 

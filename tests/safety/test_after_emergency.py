@@ -50,3 +50,51 @@ def test_no_earlier_emergency_means_an_ordinary_decision(guard):
 def test_an_unknown_mode_is_refused(guard):
     with pytest.raises(ValueError, match="after_emergency"):
         check_turn(guard, turn("hi"), after_emergency="lenient")
+
+
+def talk(*users):
+    messages = []
+    for text in users:
+        messages += [{"role": "user", "content": text}, {"role": "assistant", "content": "..."}]
+    return messages[:-1]
+
+
+SPANISH = "tengo un dolor muy fuerte en el pecho y me cuesta respirar"
+
+
+def test_an_earlier_spanish_emergency_counts_and_its_follow_up_defers_in_spanish(guard):
+    decision = check_turn(guard, talk(SPANISH, "y ahora qué hago, sigue igual"))
+    assert decision.deferred and decision.category == "emergency"
+    assert decision.message.startswith("Esto podría ser una emergencia")
+    assert all(m.message_index in (0, 2) for m in decision.matches)
+    unrelated = check_turn(guard, talk(SPANISH, "what foods are high in iron?"))
+    assert unrelated.category == "after_emergency" and unrelated.notice == REMINDER
+
+
+def test_an_earlier_overdose_read_by_the_dose_check_counts(guard):
+    """'I took 12 of the 500 mg' defers only through the dose check: the later turns see it too."""
+    decision = check_turn(guard, talk("I took 12 of the 500 mg paracetamol", "should I still go in?"))
+    assert decision.deferred and decision.category == "poisoning_overdose"
+    later = check_turn(guard, talk("I took 12 of the 500 mg paracetamol", "what should I eat for dinner tonight?"))
+    assert later.action == "monitor" and later.notice == REMINDER
+
+
+def test_every_path_redacts_and_audits_without_identifiers(tmp_path):
+    from safety import SafetyGuard
+
+    log = tmp_path / "audit.jsonl"
+    guard = SafetyGuard.from_config({"redact_input": True, "audit": {
+        "enabled": True, "store_text": True, "path": str(log)}})
+    completes = check_turn(guard, talk("my baby is 5 weeks old", "mail me at jane.doe@example.com, she is 38.2 now"))
+    assert completes.deferred and "with what was said earlier" in completes.reason
+    assert completes.redacted == "mail me at [EMAIL], she is 38.2 now"
+    guard.check_conversation(talk("SSN 123-45-6789 here", "I can't breathe"))
+    text = log.read_text()
+    assert "jane.doe@example.com" not in text and "123-45-6789" not in text and "[SSN]" in text
+
+
+def test_a_conversation_gets_the_checks_a_message_gets(guard):
+    """check_conversation (datasets, `python -m safety scan`) reads Spanish and doses in any turn."""
+    assert guard.check_conversation(talk("hola", SPANISH)).category == "emergency"
+    overdose = guard.check_conversation(talk("hi", "I took 12 of the 500 mg paracetamol"))
+    assert overdose.category == "poisoning_overdose" and overdose.matches[0].message_index == 2
