@@ -1,5 +1,8 @@
 """Command line: `python -m safety check "message"` and `python -m safety scan FILE.jsonl`.
 
+`check --earlier "an earlier message" "the newest"` decides the newest message of a
+conversation the way `medtune chat` does (safety/conversation.py).
+
 `scan` is meant for datasets and logs, so a bad line becomes an error record in the
 output instead of stopping the run.
 """
@@ -16,8 +19,9 @@ from .guard import Decision, SafetyGuard
 DEFAULT_CONFIG = "config.yaml"
 
 
-def _guard(args: argparse.Namespace) -> SafetyGuard:
-    """--config, else ./config.yaml if present, else the built-in policy.
+def _guard(args: argparse.Namespace) -> tuple[SafetyGuard, str]:
+    """(guard, safety.conversation.after_emergency) of --config, else ./config.yaml if
+    present, else the built-in policy.
 
     With medtune installed, the guard medtune itself builds from these files (same layers, same
     audit rules), so this command and `medtune chat` enforce one policy.
@@ -26,17 +30,20 @@ def _guard(args: argparse.Namespace) -> SafetyGuard:
     if config is None and Path(DEFAULT_CONFIG).is_file():
         config = DEFAULT_CONFIG
     if config is None:
-        return SafetyGuard.from_config(None)
-    from .config import medtune_config
+        return SafetyGuard.from_config(None), "remind"
+    from .config import load_config, medtune_config
+    from .policy import safety_section
 
     cfg = medtune_config(config, args.env)
     if cfg is None:
-        return SafetyGuard.from_config(config, env=args.env)
+        section = safety_section(load_config(config, args.env))
+        mode = (section.get("conversation") or {}).get("after_emergency") or "remind"
+        return SafetyGuard.from_config(section), mode
     from medtune.errors import MedtuneError
     from medtune.guard import build_guard
 
     try:
-        return build_guard(cfg)
+        return build_guard(cfg), cfg.safety.conversation.after_emergency
     except MedtuneError as exc:
         raise ValueError(str(exc)) from None
 
@@ -55,6 +62,9 @@ def format_decision(decision: Decision) -> str:
         lines.append(f"  triage {triage['category']}.{triage['rule']}: {triage['note']}")
         for f in triage["findings"]:
             lines.append(f"    {f['name']}: {f['text']!r} at {f['span'][0]}-{f['span'][1]}")
+    if decision.redacted is not None:  # safety.redact_input: what the model would be given
+        kinds = ", ".join(dict.fromkeys(r["kind"] for r in decision.redactions or ()))
+        lines.append(f"  redacted ({kinds}), passed on as: {decision.redacted}")
     if decision.message:
         lines.append("")
         lines.append(decision.message)
@@ -65,8 +75,16 @@ def format_decision(decision: Decision) -> str:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    guard = _guard(args)
-    decision = guard.check_output(args.text) if args.answer else guard.check_input(args.text)
+    guard, after_emergency = _guard(args)
+    if args.earlier and not args.answer:  # the newest message of a conversation, as `medtune chat` decides it
+        from .conversation import check_turn
+
+        messages = [m for text in args.earlier for m in ({"role": "user", "content": text},
+                                                         {"role": "assistant", "content": ""})]
+        decision = check_turn(guard, [*messages, {"role": "user", "content": args.text}],
+                              after_emergency=args.after_emergency or after_emergency)
+    else:
+        decision = guard.check_output(args.text) if args.answer else guard.check_input(args.text)
     if args.json:
         print(json.dumps(decision.to_dict(), ensure_ascii=False))
     else:
@@ -126,7 +144,7 @@ def scan_record(guard: SafetyGuard, line: str, number: int, field: str) -> dict:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    guard = _guard(args)
+    guard, _ = _guard(args)
     if args.file == "-":
         scan_lines(guard, sys.stdin, args.field, sys.stdout)
     else:
@@ -148,6 +166,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("text")
     check.add_argument("--json", action="store_true", help="print the decision as JSON")
     check.add_argument("--answer", action="store_true", help="check it as a model answer")
+    check.add_argument("--earlier", action="append", default=[], metavar="TEXT",
+                       help="an earlier user message of the same conversation (repeat, oldest first)")
+    check.add_argument("--after-emergency", choices=("strict", "remind"),
+                       help="after an earlier emergency (default: safety.conversation.after_emergency, else remind)")
     check.set_defaults(func=cmd_check)
 
     scan = sub.add_parser("scan", parents=[common], help="check every line of a JSONL file")
