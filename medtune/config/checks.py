@@ -82,7 +82,16 @@ def check_config(
         errors.append("lora.target_modules: empty; list module names or use all-linear")
 
     t = cfg.training
-    if t.eval_strategy != "no" and cfg.data.eval_dataset_size == 0 and cfg.evaluation.do_eval:
+    eval_files = [("data.eval_path", cfg.data.eval_path)] if cfg.data.eval_path else []
+    eval_files += [(f"data.datasets[{i}].eval_path", d.eval_path) for i, d in enumerate(cfg.data.datasets) if d.eval_path]
+    if eval_files and cfg.data.eval_dataset_size > 0 and src("data.eval_dataset_size") != "default":
+        errors.append(
+            f"{eval_files[0][0]}: an eval file ({eval_files[0][1]}) and data.eval_dataset_size "
+            f"({cfg.data.eval_dataset_size:g}, from {src('data.eval_dataset_size')}) both choose the eval rows; keep one: "
+            f"remove data.eval_dataset_size (or set it to 0) to evaluate on the file, or remove {eval_files[0][0]} "
+            "to hold out a hash split of the training data"
+        )
+    if t.eval_strategy != "no" and cfg.data.eval_dataset_size == 0 and cfg.evaluation.do_eval and not eval_files:
         errors.append(
             "training.eval_strategy: evaluation is on but data.eval_dataset_size is 0; "
             "set data.eval_dataset_size or training.eval_strategy=no"
@@ -105,7 +114,7 @@ def check_config(
     if check_paths:
         single = cfg.data.dataset_path and not cfg.data.datasets
         specs = [("data.dataset_path", cfg.data.dataset_path)] if single else []
-        specs += [(f"data.datasets[{i}].path", d.path) for i, d in enumerate(cfg.data.datasets)]
+        specs += [(f"data.datasets[{i}].path", d.path) for i, d in enumerate(cfg.data.datasets)] + eval_files
         for key, p in specs:
             if not _path_or_glob_exists(cfg, p):
                 errors.append(f"{key}: {p} does not exist (from {src(key.split('[')[0])}; relative to {cfg.root})")

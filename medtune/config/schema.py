@@ -120,6 +120,7 @@ class DatasetSpec(Section):
     weight: float = Field(1.0, gt=0)
     license: str | None = None
     name: str | None = None
+    eval_path: str | None = None  # this dataset's evaluation file, read as path is (no hash split)
 
 
 class DedupConfig(Section):
@@ -137,6 +138,7 @@ class DataConfig(Section):
     datasets: list[DatasetSpec] = Field(default_factory=list)
     max_seq_length: int = Field(2048, ge=16)
     eval_dataset_size: float = Field(0.1, ge=0)
+    eval_path: str | None = None  # a separate evaluation file instead of the hash split (not both)
     min_length: int = Field(8, ge=0)
     max_length: int = Field(2048, ge=1)
     truncation: Literal["drop", "truncate"] = "drop"

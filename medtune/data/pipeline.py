@@ -2,7 +2,7 @@
 
 load (every format) -> check and normalize turns -> system prompt -> PII scrub -> content filter
 -> deferral consistency -> exact dedup -> tokenize (assistant-only labels) and length filter
--> eval split by content hash -> near-dedup and train/eval contamination -> dataset weights.
+-> eval split (by content hash, or the eval files) -> near-dedup and train/eval contamination -> dataset weights.
 
 Every row that does not make it is counted under one reason and listed in the rejects file, so
 ``input == kept + sum(dropped)`` always holds. The result is cached by a fingerprint of the
@@ -33,7 +33,7 @@ from medtune.data.deferral import DeferralCheck
 from medtune.data.formats import check_fields, conversations, detect_format
 from medtune.data.pii import scrub, scrub_messages
 from medtune.data.records import INVALID_REASONS, Drop, Record, RowError, raw_hash
-from medtune.data.sources import SourceFile, dataset_specs, read_rows, source_files, spec_name
+from medtune.data.sources import SourceFile, dataset_specs, eval_specs, read_rows, source_files, spec_name
 from medtune.data.split import copies, eval_mask
 from medtune.data.tokenize import tokenize_many
 from medtune.errors import DataError
@@ -63,7 +63,8 @@ class PreparedData:
 def prepare_data(cfg: Config, tokenizer, report_dir: Path | None = None) -> PreparedData:
     """Load, clean, deduplicate, split and tokenize the configured training data (cached)."""
     start = time.perf_counter()
-    specs = dataset_specs(cfg)
+    train_specs = dataset_specs(cfg)
+    specs = train_specs + eval_specs(cfg)  # eval files go through the same stages, counted as theirs
     files = [source_files(cfg, spec) for spec in specs]
     fp = cache.fingerprint(cfg, [{"dataset": i, "path": f.shown, "sha256": f.sha256} for i, fs in enumerate(files) for f in fs], tokenizer)
     hit = cache.load(cfg, fp)
@@ -74,7 +75,7 @@ def prepare_data(cfg: Config, tokenizer, report_dir: Path | None = None) -> Prep
         prepared = PreparedData(train, evals, fp, meta["provenance"], rep, entry / "rejects.jsonl")
         log.info("data: cache hit %s (%d train, %d eval)", entry, len(train), len(evals) if evals is not None else 0)
     else:
-        prepared, rejects = _Pipeline(cfg, tokenizer, specs, files, fp, report_dir).run()
+        prepared, rejects = _Pipeline(cfg, tokenizer, specs, files, fp, report_dir, len(train_specs)).run()
         rep = prepared.report
         rep["timings"]["total"] = round(time.perf_counter() - start, 3)
         meta = {"fingerprint": fp, "report": rep, "provenance": prepared.provenance}
@@ -87,8 +88,9 @@ def prepare_data(cfg: Config, tokenizer, report_dir: Path | None = None) -> Prep
 
 
 class _Pipeline:
-    def __init__(self, cfg: Config, tokenizer, specs, files: list[list[SourceFile]], fp: str, report_dir: Path | None):
+    def __init__(self, cfg: Config, tokenizer, specs, files: list[list[SourceFile]], fp: str, report_dir: Path | None, n_train: int):
         self.cfg, self.tok, self.specs, self.files, self.fp = cfg, tokenizer, specs, files, fp
+        self.n_train = n_train  # specs[n_train:] are eval files
         self.report_dir = report_dir
         self.log_phi = cfg.logging.log_phi
         self.drops: list[Drop] = []
@@ -128,7 +130,7 @@ class _Pipeline:
         records, n_exact = self.exact_dedup(records)
         records, ids, labels, length, tok_info = self.tokenize(records)
         self._lap("tokenize")
-        is_eval = eval_mask([r.key for r in records], self.cfg.data.eval_dataset_size, self.cfg.training.data_seed)
+        is_eval = self.eval_rows(records)
         near = self.near_dedup(records, is_eval)
         keep = [i for i in range(len(records)) if i not in near.dropped]
         self._lap("dedup_split")
@@ -138,6 +140,7 @@ class _Pipeline:
         train = _dataset(records, ids, labels, weighted, f"{self.fp[:32]}-train")
         evals = _dataset(records, ids, labels, eval_idx, f"{self.fp[:32]}-eval") if eval_idx else None
         self._lap("build")
+        eval_files = self.eval_files_report(eval_idx)
 
         n_input = self.loaded + sum(1 for x in self.drops if x.invalid)
         assert len(keep) + len(self.drops) == n_input, "every row is either kept or dropped for one reason"
@@ -154,6 +157,7 @@ class _Pipeline:
             "duplicates": self.duplicates_report(records, n_exact, near),
             "length": length,
             "split": {"train": len(train_idx), "eval": len(eval_idx), "train_weighted": len(weighted)},
+            "eval_files": eval_files,
             "token_lengths": {
                 "train": report_mod.length_stats([len(ids[i]) for i in train_idx]),
                 "eval": report_mod.length_stats([len(ids[i]) for i in eval_idx]),
@@ -344,10 +348,18 @@ class _Pipeline:
     def exact_dedup(self, records: list[Record]) -> tuple[list[Record], int]:
         if not self.cfg.data.dedup.exact:
             return records, 0
-        dupes = exact_duplicates([r.key for r in records])
-        for i, j in dupes.items():
+        # eval files first: a training row that repeats an eval row is the one dropped
+        order = sorted(range(len(records)), key=lambda i: records[i].source < self.n_train)
+        dupes = {order[a]: order[b] for a, b in exact_duplicates([records[i].key for i in order]).items()}
+        for i, j in sorted(dupes.items()):
             self._drop(records[i], "exact_duplicate", f"same as {records[j].file}:{records[j].line}")
         return [r for i, r in enumerate(records) if i not in dupes], len(dupes)
+
+    def eval_rows(self, records: list[Record]) -> list[bool]:
+        """Which rows are eval: those of the eval files when there are any, else the hash split."""
+        if self.n_train < len(self.specs):
+            return [r.source >= self.n_train for r in records]
+        return eval_mask([r.key for r in records], self.cfg.data.eval_dataset_size, self.cfg.training.data_seed)
 
     def near_dedup(self, records: list[Record], is_eval: list[bool]) -> NearResult:
         dd = self.cfg.data.dedup
@@ -374,12 +386,28 @@ class _Pipeline:
             "min_length": d.min_length,
             "max_length": min(d.max_length, d.max_seq_length),
             "truncation": d.truncation,
-            "eval_dataset_size": d.eval_dataset_size,
+            "eval_dataset_size": 0 if self.n_train < len(self.specs) else d.eval_dataset_size,
+            "eval_files": [s.path for s in self.specs[self.n_train :]],
             "data_seed": self.cfg.training.data_seed,
             "max_invalid_fraction": d.max_invalid_fraction,
             "system_prompt_mode": d.system_prompt_mode,
             "pii_scrub": d.pii_scrub,
         }
+
+    def eval_files_report(self, eval_idx: list[int]) -> dict | None:
+        """The eval files' own count (kept + each reason dropped = their conversations); an eval
+        file none of whose rows survive is an error, not a run that silently evaluates nothing."""
+        if self.n_train == len(self.specs):
+            return None
+        sources = range(self.n_train, len(self.specs))
+        dropped = Counter(x.reason for x in self.drops if x.source >= self.n_train)
+        n_input = sum(self.loaded_per_source[si] for si in sources) + sum(1 for x in self.drops if x.invalid and x.source >= self.n_train)
+        assert len(eval_idx) + sum(dropped.values()) == n_input, "every eval row is either kept or dropped for one reason"
+        paths = [self.specs[si].path for si in sources]
+        if not eval_idx:
+            why = ", ".join(f"{k} {v}" for k, v in dropped.most_common()) or "no rows"
+            raise DataError(f"data: no eval conversation left in {', '.join(paths)} ({n_input} read; dropped: {why})")
+        return {"paths": paths, "input": n_input, "kept": len(eval_idx), "dropped": {k: v for k, v in report_mod.drop_counts(dropped).items() if v}}
 
     def rows_report(self, n_input: int, kept: int) -> dict:
         counts = Counter(x.reason for x in self.drops)
@@ -401,6 +429,7 @@ class _Pipeline:
         for si, spec in enumerate(self.specs):
             out.append({
                 "name": spec_name(spec),
+                "role": "train" if si < self.n_train else "eval",
                 "path": spec.path,
                 "format": formats[si],
                 "files": len(self.files[si]),

@@ -102,6 +102,8 @@ def markdown(r: dict) -> str:
     lines += ["", "## Kept and dropped", ""]
     dropped = [[reason, n, "malformed" if reason in INVALID_REASONS else ""] for reason, n in rows["dropped"].items() if n]
     lines += _table(["reason", "rows", "kind"], [["kept", rows["kept"], ""]] + dropped + [["**input**", rows["input"], ""]])
+    if ef := r.get("eval_files"):
+        lines += ["", f"Eval rows come from the eval files ({', '.join(f'`{p}`' for p in ef['paths'])}), not a hash split: {_eval_line(ef)}."]
     inv = r["rows"]["invalid"]
     lines += ["", f"Malformed: {inv} ({rows['invalid_fraction']:.2%}; limit data.max_invalid_fraction = {r['config']['max_invalid_fraction']:.0%})."]
     if r["rejects"]["count"]:
@@ -146,6 +148,11 @@ def markdown(r: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _eval_line(ef: dict) -> str:
+    dropped = ", ".join(f"{k} {v}" for k, v in ef["dropped"].items()) or "none"
+    return f"{ef['input']} conversations in, {ef['kept']} kept, dropped: {dropped}"
+
+
 def drop_counts(counter) -> dict:
     return {reason: int(counter.get(reason, 0)) for reason in DROP_REASONS}
 
@@ -161,6 +168,7 @@ def console_summary(report: dict, fingerprint: str) -> str:
         f"data: {rows['input']} conversations in, {rows['kept']} kept "
         f"({split['train']} train, {split['eval']} eval; {split['train_weighted']} train rows after weights)",
         f"  dropped: {dropped}",
+        *([f"  eval files: {_eval_line(report['eval_files'])}"] if report.get("eval_files") else []),
         f"  PII replaced: {pii}",
         f"  deferral consistency: {deferral['status']}; {deferral['inconsistent']} inconsistent ({deferral['policy']})",
         f"  tokens per conversation: p50 {train_tokens.get('p50', '-')}, p99 {train_tokens.get('p99', '-')}, "

@@ -48,6 +48,19 @@ def dataset_specs(cfg: Config) -> list[DatasetSpec]:
     return [DatasetSpec(path=d.dataset_path, format=d.format, fields=d.fields, license=d.license)]
 
 
+def eval_specs(cfg: Config) -> list[DatasetSpec]:
+    """The separate evaluation files: ``data.eval_path`` (read with ``data.format`` and ``fields``)
+    and the ``eval_path`` of each ``data.datasets`` entry (read as that entry's ``path``). When
+    there are any, they are the eval split; the config checks refuse a hash split beside them."""
+    d = cfg.data
+    out = [DatasetSpec(path=d.eval_path, format=d.format, fields=d.fields, license=d.license)] if d.eval_path else []
+    for spec in d.datasets:
+        if spec.eval_path:
+            name = f"{spec.name} (eval)" if spec.name else None
+            out.append(spec.model_copy(update={"path": spec.eval_path, "eval_path": None, "weight": 1.0, "name": name}))
+    return out
+
+
 def spec_name(spec: DatasetSpec) -> str:
     return spec.name or spec.path
 
