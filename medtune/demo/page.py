@@ -37,6 +37,12 @@ EMBEDDED_NOTE = (
     "Running the embedded development model: it is tiny, so even after training its replies are noise. "
     "It is here to prove the pipeline and the safety layer end to end."
 )
+NAMES_NOTE = "Names are not redacted: no offline name recogniser ships in a package we can install."
+REDACTION_NOTE = (
+    "E-mail addresses, phone, social security and medical record numbers, dates of birth, street "
+    "addresses, URLs and IP addresses in your message are replaced with placeholders before the model "
+    "sees it. " + NAMES_NOTE
+)
 EXAMPLES = [
     ("General", "What is a normal resting heart rate for adults?"),
     ("General", "How can I lower my blood pressure with diet?"),
@@ -85,8 +91,12 @@ def explain(record: TurnRecord | None) -> str:
         found = [m for m in matches if not m.negated]
         if found:
             phrases = ", ".join(f"“{m.text}” ({m.category.replace('_', ' ')})" for m in found)
-            return f"Your last message was **not deferred**; the guard noted: {phrases}."
-        return "Your last message was **not deferred**: the guard found no red flags."
+            lines = [f"Your last message was **not deferred**; the guard noted: {phrases}."]
+        else:
+            lines = ["Your last message was **not deferred**: the guard found no red flags."]
+        if reason:
+            lines += ["", f"Reason: {reason}"]
+        return "\n".join(lines + _redaction_lines(record))
     where = "your conversation" if record.source == "input" else "the model's draft answer (it was never shown)"
     lines = [
         f"**Deferred** — category **{(record.category or '').replace('_', ' ')}**, "
@@ -98,7 +108,19 @@ def explain(record: TurnRecord | None) -> str:
     for m in matches:
         note = " — negated, so ignored" if m.negated else ""
         lines.append(f"- “{m.text}” matches policy phrase “{m.phrase}” ({m.category.replace('_', ' ')}, rule `{m.rule_id}`){note}")
-    return "\n".join(lines)
+    return "\n".join(lines + _redaction_lines(record))
+
+
+def _redaction_lines(record: TurnRecord) -> list[str]:
+    """What the model was given instead of the identifiers (safety.redact_input): the
+    placeholders, never the values, which stay only in the user's own message on screen."""
+    redacted = getattr(record.decision, "redacted", None)
+    if redacted is None:
+        return []
+    kinds = ", ".join(dict.fromkeys(r["placeholder"] for r in record.decision.redactions or ()))
+    told = "was given" if record.model_called else "would have been given"
+    return ["", f"Identifiers replaced before the model saw your message: {kinds}. The model {told}:",
+            "", f"> {html.escape(redacted)}", "", NAMES_NOTE]
 
 
 def _records_for(history: list[dict] | None, records: list[TurnRecord] | None) -> list[TurnRecord]:
@@ -143,6 +165,8 @@ def build_app(engine: ChatEngine, cfg: Config, *, model_label: str = "") -> gr.B
     with gr.Blocks(title="medtune chat", analytics_enabled=False) as app:
         gr.Markdown(f"# medtune: medical information assistant\n{model_label}")
         gr.Markdown(DISCLAIMER + (f"\n\n*{EMBEDDED_NOTE}*" if embedded else ""), elem_id="medtune-disclaimer")
+        if getattr(engine.guard, "redact_input", False):
+            gr.Markdown(REDACTION_NOTE, elem_id="medtune-redaction-note")
         with gr.Tab("Chat"):
             records = gr.State([])
             temperature = gr.Slider(0.0, 2.0, value=defaults.temperature, step=0.05, label="temperature (0 = greedy)", render=False)
@@ -177,7 +201,7 @@ def build_app(engine: ChatEngine, cfg: Config, *, model_label: str = "") -> gr.B
                 fill_height=False,
             )
             chatbot.clear(lambda: [], None, records, queue=False, api_visibility="private")
-            why_btn = gr.Button("Why was my last message deferred?", elem_id="medtune-why")
+            why_btn = gr.Button("Why did the safety guard decide this?", elem_id="medtune-why")
             why = gr.Markdown(elem_id="medtune-why-text")
             why_btn.click(lambda rs: explain(rs[-1] if rs else None), records, why, api_name="why", queue=False)
         with gr.Tab("Compare"):
