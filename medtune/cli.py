@@ -28,7 +28,7 @@ DATA_REPORT_DIR = "reports/data"
 
 def _config_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("configuration")
-    g.add_argument("--config", metavar="PATH", help="base config file (default: ./config.yaml)")
+    g.add_argument("--config", metavar="PATH", help="base config file, or a named template (listed in `medtune config --help`); default: ./config.yaml")
     g.add_argument("--env", metavar="NAME", help="overlay config.NAME.yaml, e.g. dev or prod")
     g.add_argument(
         "--set",
@@ -45,6 +45,7 @@ def resolve(
     args: argparse.Namespace,
     check_paths: bool = True,
     extra_overrides: Mapping[str, Any] | Sequence[str] = (),
+    show_notes: bool = True,
 ) -> ResolvedConfig:
     """Load and validate the config the command line describes, once, and show its warnings.
 
@@ -65,6 +66,8 @@ def resolve(
         check_paths=check_paths,
     )
     _print_warnings(resolved.warnings)
+    if show_notes:
+        _print_notes(resolved.notes)
     return resolved
 
 
@@ -79,15 +82,23 @@ def _print_warnings(warnings: list[str]) -> None:
         print(f"warning: {w}", file=sys.stderr)
 
 
+def _print_notes(notes: list[str]) -> None:
+    for n in notes:
+        print(f"note: {n}", file=sys.stderr)
+
+
 def cmd_config(args: argparse.Namespace) -> int:
     from medtune.config import render_with_sources
 
-    resolved = resolve(args, check_paths=False)
+    resolved = resolve(args, check_paths=False, show_notes=False)
     if args.format == "json":
-        print(json.dumps({"config": resolved.config.to_dict(), "sources": resolved.sources}, indent=2))
-    else:
+        print(json.dumps({"config": resolved.config.to_dict(), "sources": resolved.sources, "notes": resolved.notes},
+                         indent=2))
+    else:  # medtune's own key names: saved to a file, this is the config in canonical form
         files = ", ".join(str(f) for f in resolved.files)
         print(f"# resolved from: {files}\n# each value's source follows it; 'default' means the built-in default")
+        for note in resolved.notes:
+            print(f"# note: {note}")
         print(render_with_sources(resolved))
     return 0
 
@@ -97,6 +108,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     resolved, problems = validate_all(args.config, args.env, args.overrides, dotenv=args.env_file)
     _print_warnings(resolved.warnings if resolved else [])
+    _print_notes(resolved.notes if resolved else [])
     if problems:
         raise ConfigError(problems)
     from medtune.memory import estimate_memory, format_estimate
@@ -119,7 +131,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     from medtune import distributed
     from medtune.train import train
 
-    cfg = resolve(args).config
+    resolved = resolve(args)
+    cfg = resolved.config
+    resume = args.resume or resolved.resume  # --resume, else training.resume_from_checkpoint
     nproc = distributed.processes_requested(args.nproc, cfg)
     if nproc > 1 and not distributed.is_launched():
         argv = distributed.train_args(
@@ -127,12 +141,12 @@ def cmd_train(args: argparse.Namespace) -> int:
             env=args.env,
             env_file=args.env_file,
             overrides=args.overrides,
-            resume=args.resume,
+            resume=resume,
             allow_config_change=args.allow_config_change,
         )
-        return distributed.launch(cfg, nproc, argv, resume=args.resume)
+        return distributed.launch(cfg, nproc, argv, resume=resume)
     try:
-        result = train(cfg, resume=args.resume, allow_config_change=args.allow_config_change)
+        result = train(cfg, resume=resume, allow_config_change=args.allow_config_change)
     except BaseException as exc:
         if distributed.world_size() > 1 and not isinstance(exc, KeyboardInterrupt):
             # Say which process failed; the launcher stops the others.
@@ -252,6 +266,20 @@ def cmd_export(args: argparse.Namespace) -> int:
     from medtune.runs import open_run
 
     run = open_run(resolve(args, check_paths=False).config, args.run)
+    if args.quant and not args.gguf:
+        raise MedtuneError("--quant applies to --gguf: add --gguf, or drop --quant")
+    if args.gguf:
+        from medtune.export import export_gguf
+
+        done = export_gguf(run, Path(args.out) if args.out else None, quant=args.quant or "f16")
+        if done.merged_now:
+            print(f"merged the adapter into {done.model_dir} first")
+        f, c = done.file, done.check
+        print(f"wrote {f.path} ({f.bytes / 2**20:.1f} MiB, {f.quant}, {f.tensors} tensors) in {f.write_seconds:.1f}s")
+        print(f"read back: {c.tensors} tensors match the weights (max abs error {max(c.max_abs_error.values(), default=0):.3g}), {c.keys} keys as written")
+        print(f"Ollama: cd {done.modelfile.parent} && ollama create {run.name.lower()} -f {done.modelfile.name}")
+        print("note: llama.cpp or Ollama alone do not apply medtune's safety layer; put `medtune serve --upstream URL` in front")
+        return 0
     if args.merge and run.adapter_dir is None and run.dir is not None:
         print(f"note: {run.name} is a {run.config.fine_tuning.method} run: {run.model_dir.name}/ is already a whole model")
     out = export_run(run, Path(args.out) if args.out else None, merge=args.merge)
@@ -279,7 +307,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--nproc", type=int, metavar="N", help="launch N processes through accelerate")
 
     p = add("config", cmd_config, "print the resolved config and where every value came from")
-    p.add_argument("--format", choices=["yaml", "json"], default="yaml")
+    p.add_argument("--format", choices=["yaml", "json"], default="yaml",
+                   help="yaml: medtune's own key names, each value's source as a comment (save it to migrate a config)")
+    from medtune.config.layers import named_templates
+
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = "named templates (--config NAME, or base_template: NAME in a file):\n" + "\n".join(
+        f"  {name:<12} {about}" for name, about in named_templates().items())
 
     add("validate", cmd_validate, "run every check (schema, paths, hardware, safety policy); exit 2 on problems")
     add("name", cmd_name, "preview the run directory name this config would get")
@@ -313,7 +347,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("export", cmd_export, "export a run's adapter, or merge it into the base weights")
     p.add_argument("run", metavar="RUN", help="runs/NAME or 'latest'")
     p.add_argument("--merge", action="store_true", help="merge the adapter into bf16 base weights")
-    p.add_argument("--out", metavar="DIR", help="output directory (default: RUN/export or RUN/merged)")
+    p.add_argument("--gguf", action="store_true", help="write a GGUF file for llama.cpp/Ollama (merges first) and a Modelfile")
+    p.add_argument("--quant", choices=["f16", "q8_0"], help="GGUF tensor type (default f16)")
+    p.add_argument("--out", metavar="DIR", help="output directory (default: RUN/export, RUN/merged or RUN/gguf)")
     return parser
 
 

@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from medtune import distributed, runs, runtime
+from medtune import disk, distributed, runs, runtime
 from medtune.callbacks import StopOnSignal, final_divergence, make_callbacks
 from medtune.config import Config, ConfigError, config_hash, dump_config
 from medtune.errors import DataError
-from medtune.model_card import model_card
+from medtune.model_card import write_run_cards
 from medtune.plan import RunPlan, plan_run
 from medtune.provenance import new_run_metadata, utc_now
 
@@ -53,20 +53,25 @@ class TrainResult:
 def train(cfg: Config, *, resume: str | None = None, allow_config_change: bool = False) -> TrainResult:
     """Fine-tune as ``cfg`` says; ``resume`` is a run directory, its name, or ``latest``."""
     started = time.time()
-    for note in runtime.prepare_process():  # the CLI's process setup, for callers from Python too
-        runtime.warn(note)
-    check_environment(cfg)
+    with runtime.console_log() as log:  # the run's logs/train.log, once its directory exists
+        try:
+            for note in runtime.prepare_process():  # the CLI's process setup, for callers from Python too
+                runtime.warn(note)
+            check_environment(cfg)
 
-    # 1. plan (the run's name is locked for this process from here on)
-    plan = plan_run(cfg, resume, allow_config_change, note=say)
-    try:
-        return _train_planned(plan, started)
-    finally:
-        if plan.lock is not None:
-            plan.lock.release()
+            # 1. plan (the run's name is locked for this process from here on)
+            plan = plan_run(cfg, resume, allow_config_change, note=say)
+            try:
+                return _train_planned(plan, started, log)
+            finally:
+                if plan.lock is not None:
+                    plan.lock.release()
+        except BaseException as exc:
+            log.note(f"error: {exc}")  # what the CLI prints after train() returns
+            raise
 
 
-def _train_planned(plan: RunPlan, started: float) -> TrainResult:
+def _train_planned(plan: RunPlan, started: float, log: runtime.ConsoleLog) -> TrainResult:
     cfg = plan.cfg
     if plan.finished is not None:
         done = plan.finished.metadata.get("final_metrics") or {}
@@ -101,6 +106,7 @@ def _train_planned(plan: RunPlan, started: float) -> TrainResult:
     with run_directory(plan) as run_dir:
         if distributed.is_main_process():
             write_run_start(run_dir, cfg, plan, meta, preflight_text, data)
+            log.attach(run_dir / runs.LOGS_DIR / runs.TRAIN_LOG)
         callbacks = make_callbacks(run_dir, cfg.training.save_total_limit, stop)
         trainer = build_trainer(cfg, model, tokenizer, data, args, run_dir, callbacks)
 
@@ -112,9 +118,7 @@ def _train_planned(plan: RunPlan, started: float) -> TrainResult:
             else:
                 output = trainer.train(resume_from_checkpoint=str(plan.checkpoint) if plan.checkpoint else None)
     except BaseException as exc:
-        if distributed.is_main_process():
-            runs.update_metadata(run_dir, status="failed", end_time=utc_now(), error=f"{type(exc).__name__}: {exc}")
-        raise
+        disk.fail_run(run_dir, exc)
     metrics = final_metrics(trainer, output, started)
 
     if stop.requested:
@@ -134,11 +138,17 @@ def _train_planned(plan: RunPlan, started: float) -> TrainResult:
         if distributed.is_main_process():
             runs.update_metadata(run_dir, status="failed", end_time=utc_now(), error=str(problem), final_metrics=metrics)
         raise problem
-    out_dir = save_result(cfg, trainer, tokenizer, run_dir)
-    metrics["wall_time_s"] = round(time.time() - started, 2)
+    try:
+        out_dir = save_result(cfg, trainer, tokenizer, run_dir)
+        metrics["wall_time_s"] = round(time.time() - started, 2)
+        if distributed.is_main_process():
+            meta = runs.update_metadata(run_dir, status="completed", end_time=utc_now(), final_metrics=metrics)
+            write_run_cards(run_dir, meta, cfg)
+            if args.push_to_hub:
+                push_result(args.hub_model_id, out_dir, run_dir)
+    except BaseException as exc:  # e.g. a full or read-only disk at the last save
+        disk.fail_run(run_dir, exc)
     if distributed.is_main_process():
-        meta = runs.update_metadata(run_dir, status="completed", end_time=utc_now(), final_metrics=metrics)
-        (run_dir / runs.CARD_FILE).write_text(model_card(meta, cfg), encoding="utf-8")
         print_summary(run_dir, out_dir, metrics)
     return TrainResult(run_dir, out_dir, metrics["global_step"], metrics, trainer=trainer)
 
@@ -249,8 +259,11 @@ def training_arguments(cfg: Config, run_dir: Path, has_eval: bool):
     bf16 = t.bf16 or (cuda and not t.fp16 and compute_dtype(cfg) == torch.bfloat16)
     evaluate = has_eval and cfg.evaluation.do_eval and t.eval_strategy != "no"
     report_to = [r for r in t.report_to if r not in ("tensorboard", "none")] or "none"  # tensorboard: ours, in logs/
+    # Early stopping ends on the best checkpoint by eval_loss (validate checks a checkpoint is saved at each evaluation).
+    stopping = evaluate and t.early_stopping_patience is not None
     return SFTConfig(
         **{name: getattr(t, name) for name in SAME_AS_HF},
+        **(t.model_extra or {}),  # other real TrainingArguments/SFTConfig fields (medtune.config.trainer_args)
         output_dir=str(run_dir / runs.CHECKPOINTS_DIR),
         run_name=run_dir.name,
         warmup_steps=t.warmup_steps if t.warmup_steps > 0 else min(t.warmup_ratio, 0.999),  # a float < 1 is a ratio
@@ -262,6 +275,11 @@ def training_arguments(cfg: Config, run_dir: Path, has_eval: bool):
         bf16=bf16,
         dataloader_pin_memory=t.dataloader_pin_memory and cuda,
         report_to=report_to,
+        load_best_model_at_end=stopping,
+        metric_for_best_model="eval_loss" if stopping else None,
+        greater_is_better=False if stopping else None,
+        push_to_hub=t.push_to_hub,  # checkpoints as the Trainer saves them; the result by push_result
+        hub_model_id=(t.hub_model_id or run_dir.name) if t.push_to_hub else None,  # not "checkpoints"
         disable_tqdm=False,
         include_num_input_tokens_seen="non_padding",
         logging_nan_inf_filter=False,  # a NaN loss must reach the divergence check, not be averaged away
@@ -299,9 +317,12 @@ def run_directory(plan: RunPlan):
         created = True
     try:
         yield run_dir
-    except BaseException:
+    except BaseException as exc:
         if created:
             shutil.rmtree(run_dir, ignore_errors=True)
+        reason = disk.write_failure(exc)
+        if reason is not None:
+            raise disk.write_error(run_dir, reason) from exc
         raise
     for stale in plan.stale if distributed.is_main_process() else []:  # incomplete checkpoints newer than the one we resume from
         say(f"removing {stale.name}: incomplete, training continues from {plan.checkpoint.name if plan.checkpoint else 'step 0'}")
@@ -357,6 +378,10 @@ def build_trainer(cfg: Config, model, tokenizer, data, args, run_dir: Path, call
         tb = TensorBoardCallback()
         tb.logging_dir = str(run_dir / runs.LOGS_DIR)
         callbacks.append(tb)
+    if args.load_best_model_at_end and cfg.training.early_stopping_patience is not None:
+        from transformers import EarlyStoppingCallback
+
+        callbacks.append(EarlyStoppingCallback(cfg.training.early_stopping_patience, cfg.training.early_stopping_threshold))
     evals = data.eval if args.eval_strategy != "no" else None
     trainer = SFTTrainer(
         model=model,
@@ -436,6 +461,15 @@ def save_result(cfg: Config, trainer, tokenizer, run_dir: Path) -> Path:
             shutil.rmtree(out)
         os.replace(tmp, out)
     return out
+
+
+def push_result(repo_id: str, out_dir: Path, run_dir: Path) -> None:
+    """The result (adapter/ or model/) and the model card to the hub repository the Trainer pushed checkpoints to."""
+    from huggingface_hub import upload_file, upload_folder
+
+    upload_folder(repo_id=repo_id, folder_path=str(out_dir), commit_message=f"medtune: {run_dir.name}")
+    upload_file(path_or_fileobj=str(run_dir / runs.CARD_FILE), path_in_repo="README.md", repo_id=repo_id)
+    say(f"pushed {out_dir.name}/ and the model card to https://huggingface.co/{repo_id}")
 
 
 def print_summary(run_dir: Path, out_dir: Path, m: dict) -> None:
