@@ -23,7 +23,8 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 
 merged_dir, run_dir, ids, prompt, n_new = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), json.loads(sys.argv[4]), int(sys.argv[5])
 merged = AutoModelForCausalLM.from_pretrained(merged_dir, dtype=torch.float32).eval()
-AutoTokenizer.from_pretrained(merged_dir)
+merged_tok = AutoTokenizer.from_pretrained(merged_dir)
+sample = "<|user|>Is 38.5 C a fever? It's  been 2 days.<|end|><|assistant|>"
 with torch.no_grad():
     merged_logits = merged(torch.tensor([ids])).logits[0].tolist()
 medtune_was_imported = "medtune" in sys.modules
@@ -36,6 +37,7 @@ with torch.no_grad():
     adapter_logits = model(input_ids=torch.tensor([ids])).logits[0].tolist()
     out = model.generate(input_ids=torch.tensor([prompt]), max_new_tokens=n_new, do_sample=False)
 print(json.dumps({"merged": merged_logits, "adapter": adapter_logits, "medtune_was_imported": medtune_was_imported,
+                  "merged_tokens": merged_tok(sample, add_special_tokens=True)["input_ids"], "run_tokens": tok(sample, add_special_tokens=True)["input_ids"],
                   "generated": out[0, len(prompt):].tolist(), "quantized": bool(getattr(model.get_base_model(), "is_loaded_in_4bit", False))}))
 """
 
@@ -50,6 +52,7 @@ def _first_example(trainer):
 @pytest.mark.slow
 def test_the_adapter_and_the_merged_model_reload_in_a_fresh_process(tiny_run, tiny_run_result, tmp_path):
     import torch
+    from huggingface_hub import ModelCard
     from peft import PeftModel
     from safetensors import safe_open
 
@@ -65,6 +68,14 @@ def test_the_adapter_and_the_merged_model_reload_in_a_fresh_process(tiny_run, ti
         assert {f.get_slice(k).get_dtype() for k in f.keys()} == {"BF16"}
     gen = json.loads((merged_dir / "generation_config.json").read_text())
     assert len(gen["eos_token_id"]) == 2, "stops on <|end|> and <|endoftext|>"
+    # Phi-4-mini's own tokenizer class, which llama.cpp's converter reads as BPE (transformers 5
+    # would write its generic TokenizersBackend, and the converter would look for tokenizer.model).
+    tok_cfg = json.loads((merged_dir / "tokenizer_config.json").read_text())
+    assert tok_cfg["tokenizer_class"] == "GPT2Tokenizer" and tok_cfg["add_bos_token"] is False
+    assert not (merged_dir / "tokenizer.model").exists()
+    card = ModelCard.load(merged_dir / "README.md")
+    assert card.data.library_name == "transformers" and "medical" in card.data.tags
+    assert "standalone model" in card.text and "PEFT adapter" not in card.text, "the card describes the merged layout"
 
     trainer = tiny_run_result.trainer
     ids, prompt, answer = _first_example(trainer)
@@ -77,6 +88,7 @@ def test_the_adapter_and_the_merged_model_reload_in_a_fresh_process(tiny_run, ti
     assert child.returncode == 0, child.stderr[-3000:]
     got = json.loads(child.stdout.strip().splitlines()[-1])
     assert got["medtune_was_imported"] is False, "the merged export loads with plain transformers"
+    assert got["merged_tokens"] == got["run_tokens"], "and tokenizes exactly as the run's tokenizer does"
 
     # 1. The adapter on its 4-bit base, in a new process, gives the logits the trained model gives here.
     assert got["quantized"], "a QLoRA adapter is reloaded on the NF4 base it was trained against"
@@ -101,6 +113,8 @@ def test_the_adapter_and_the_merged_model_reload_in_a_fresh_process(tiny_run, ti
 
 @pytest.mark.slow
 def test_exporting_the_adapter_alone(tiny_run, tmp_path):
+    from huggingface_hub import ModelCard
+
     from medtune.export import export_run
 
     run = runs.open_run(runs.load_run_config(tiny_run), tiny_run)
@@ -110,6 +124,37 @@ def test_exporting_the_adapter_alone(tiny_run, tmp_path):
     assert "Medical disclaimer" in (out / "README.md").read_text()
     with pytest.raises(RunError, match="not empty"):
         export_run(run, out)
+    # Every card opens with Hugging Face front matter: the run's, its adapter/'s, and the export's.
+    for card_path in (tiny_run / "README.md", tiny_run / "adapter" / "README.md", out / "README.md"):
+        data = ModelCard.load(card_path).data
+        assert data.library_name == "peft" and data.pipeline_tag == "text-generation", card_path
+        assert {"medical", "qlora", "lora"} <= set(data.tags), card_path
+        assert data.base_model is None, "the embedded dev model is not a Hub model"
+
+
+def test_model_card_front_matter_names_the_base_the_licence_and_the_datasets(tiny_project, load_tiny_config):
+    from huggingface_hub import ModelCard
+
+    from medtune.model_card import model_card
+
+    cfg = load_tiny_config(tiny_project, "model.base_model_name=microsoft/Phi-4-mini-instruct")
+    provenance = [
+        {"dataset": "keivalya/MedQuad-MedicalQnADataset", "path": "data/medquad.jsonl", "rows": 10, "license": "CC BY 4.0"},
+        {"dataset": "data/train.jsonl", "path": "data/train.jsonl", "rows": 6, "license": "cc-by-4.0"},
+    ]
+    meta = {"run_name": "phi4mini-test", "dataset": {"provenance": provenance}}
+    adapter = ModelCard(model_card(meta, cfg, "adapter")).data
+    assert adapter.base_model == "microsoft/Phi-4-mini-instruct" and adapter.library_name == "peft"
+    assert adapter.license == "cc-by-4.0", "one licence, written two ways"
+    assert adapter.datasets == ["keivalya/MedQuad-MedicalQnADataset"], "a local file is not a Hub dataset"
+    merged = ModelCard(model_card(meta, cfg, "model")).data
+    assert merged.library_name == "transformers" and "lora" not in merged.tags and "medical" in merged.tags
+
+    mixed = [dict(provenance[0]), {"dataset": "x", "path": "x.jsonl", "rows": 1, "license": "Apache-2.0"}]
+    data = ModelCard(model_card({"dataset": {"provenance": mixed}}, cfg)).data
+    assert data.license == "other" and data.license_name == "Apache-2.0, CC BY 4.0"
+    unknown = [dict(provenance[0]), {"dataset": "y", "path": "y.jsonl", "rows": 1}]
+    assert ModelCard(model_card({"dataset": {"provenance": unknown}}, cfg)).data.license is None, "a source without a licence"
 
 
 def test_an_unfinished_run_cannot_be_exported(tiny_project, load_tiny_config, capsys):
