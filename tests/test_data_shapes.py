@@ -4,6 +4,7 @@ written here, in those shapes; none is a copy of another project's data."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -40,6 +41,11 @@ def tok():
 
 def prepare(tmp_path: Path, rows: list[dict], tok, **data):
     write(tmp_path / "data" / "train.jsonl", rows)
+    return prepare_file(tmp_path, tok, **data)
+
+
+def prepare_file(tmp_path: Path, tok, **data):
+    """The pipeline on data/train.jsonl as it is."""
     cfg = {
         "model": {"base_model_name": "embedded:tiny-phi4-mini"},
         "training": {"eval_strategy": "no"},
@@ -231,3 +237,73 @@ def test_a_tool_call_without_a_function_name_is_one_dropped_row(tmp_path):
     path = write(tmp_path / "t.jsonl", [row])
     ((line, _, err),) = list(conversations("messages", read_rows(path), None))
     assert err.reason == "tool_call" and "messages[1].tool_calls[0] has no function name" in err.detail
+
+
+def test_a_tool_result_renders_as_the_real_template_does_never_as_tool_response(tmp_path, tok):
+    """Phi-4-mini-instruct's tokenizer_config.json template (the one in medtune.phi4) renders every
+    non-system turn as <|ROLE|>content<|end|>: a tool result is <|tool|>...<|end|>, and
+    <|tool_response|> is a token the template never writes."""
+    from medtune import phi4
+
+    assert tok.chat_template == phi4.CHAT_TEMPLATE
+    assert hashlib.sha256(phi4.CHAT_TEMPLATE.encode()).hexdigest() == PHI4_MINI_TEMPLATE_SHA256
+    row = {"messages": [{"role": "system", "content": "Use tools when they help."}, U,
+                        {"role": "assistant", "content": "Let me check.", "function_call": {"name": "bmi", "arguments": {"kg": 70}}},
+                        {"role": "function", "content": {"bmi": 22.9}}, {"role": "assistant", "content": "About 22.9."}],
+           "tools": BMI_TOOLS}  # fmt: skip
+    p = prepare(tmp_path, [row], tok)
+    call = '<|tool_call|>[{"name": "bmi", "arguments": {"kg": 70}}]<|/tool_call|>'
+    native = [{"role": "system", "content": "Use tools when they help.", "tools": json.dumps(BMI_TOOLS)}, U,
+              {"role": "assistant", "content": f"Let me check.\n{call}"}, {"role": "tool", "content": '{"bmi": 22.9}'},
+              {"role": "assistant", "content": "About 22.9."}]  # fmt: skip
+    rendered = tok.decode(p.train.to_list()[0]["input_ids"])
+    assert rendered == tok.apply_chat_template(native, tokenize=False)
+    assert '<|tool|>{"bmi": 22.9}<|end|><|assistant|>' in rendered and "<|tool_response|>" not in rendered
+
+
+PHI4_MINI_TEMPLATE_SHA256 = "febf589225c9728ab791f52e8897d7607a823d45368f0a4c92fa68997b40cce9"  # microsoft/Phi-4-mini-instruct
+
+
+# -- OpenAssistant trees: every row counted -------------------------------------------------------
+
+
+def test_every_row_of_a_flat_openassistant_file_is_counted_with_what_became_of_it(tmp_path, tok):
+    m = lambda mid, parent, role, text, **kw: {"message_id": mid, "parent_id": parent, "role": role, "text": text, **kw}  # noqa: E731
+    rows = [
+        m("q1", None, "prompter", "Is a daily walk good for the heart?"),
+        m("a1", "q1", "assistant", "Yes, thirty minutes a day helps.", rank=0),
+        m("a1b", "q1", "assistant", "It depends.", rank=1),
+        m("a1c", "q1", "assistant", "Deleted answer.", rank=2, deleted=True),
+        m("a1d", "q1", "assistant", "Rejected in review.", rank=3, review_result=False),
+        m("f1", "a1b", "prompter", "On what?"),  # under a reply that is not followed
+        m("u1", "a1", "prompter", "And swimming?"),  # nobody answered
+        m("x", "gone", "assistant", "Orphan."),
+        m("xc", "x", "prompter", "Under the orphan."),
+        m("q2", None, "prompter", "A question without a reply?"),
+        m("a1", "q1", "assistant", "The same id again.", rank=0),
+    ]
+    path = tmp_path / "data" / "train.jsonl"
+    write(path, rows)
+    path.write_text(path.read_text() + "{broken\n")
+    p = prepare_file(tmp_path, tok, format="oasst", max_invalid_fraction=1)
+    (src,) = p.report["sources"]
+    assert src["rows_read"] == 12
+    assert src["row_fates"] == {"conversation": 2, "invalid": 3, "deleted": 1, "review_failed": 1, "lower_ranked": 1,
+                                "unanswered": 1, "below_skipped": 2, "repeated_id": 1}  # fmt: skip
+    assert sum(src["row_fates"].values()) == src["rows_read"]
+    rows_rep = p.report["rows"]  # conversations: the one path kept, the three malformed rows dropped
+    assert rows_rep["kept"] == 1 and {k: v for k, v in rows_rep["dropped"].items() if v} == {"missing_field": 2, "invalid_json": 1}
+
+
+def test_every_row_of_a_nested_openassistant_export_is_counted(tmp_path, tok):
+    good = {"message_tree_id": "t1", "prompt": {"message_id": "q", "role": "prompter", "text": "Is salt bad for blood pressure?", "replies": [
+        {"message_id": "a", "role": "assistant", "text": "Too much raises it.", "rank": 0, "replies": [
+            {"message_id": "f", "role": "prompter", "text": "How much is too much?", "replies": [
+                {"message_id": "fa", "role": "assistant", "text": "Above about five grams a day.", "rank": 0}]}]}]}}  # fmt: skip
+    deleted = {"message_tree_id": "t2", "prompt": {"message_id": "q2", "role": "prompter", "text": "Q?", "replies": [
+        {"message_id": "d", "role": "assistant", "text": "gone", "deleted": True}]}}  # fmt: skip
+    write(tmp_path / "data" / "train.jsonl", [good, deleted])
+    p = prepare_file(tmp_path, tok, format="oasst", max_invalid_fraction=1)
+    (src,) = p.report["sources"]
+    assert src["rows_read"] == 2 and src["row_fates"] == {"conversation": 1, "invalid": 1}
+    assert p.report["rows"]["kept"] == 1 and p.report["rows"]["dropped"]["missing_field"] == 1

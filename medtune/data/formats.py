@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from medtune.data.records import RowError
@@ -78,7 +79,8 @@ def check_fields(fields: dict | None) -> None:
 
 
 def conversations(
-    fmt: str, rows: Iterable[tuple[int, dict | RowError, str]], fields: dict | None, name: str = ""
+    fmt: str, rows: Iterable[tuple[int, dict | RowError, str]], fields: dict | None, name: str = "",
+    row_fates: Counter | None = None,
 ) -> Iterator[tuple[int, str, list[dict] | RowError]]:
     """``(line, raw, messages or RowError)`` for each conversation in ``rows``.
 
@@ -86,9 +88,11 @@ def conversations(
     (``"train": false`` or ``"weight": 0``, on the turn or on all its content parts) carries
     ``"train": False``. Order and emptiness are checked later (clean.py). Preference data is a
     ``DataError`` for the whole file: read as conversations it would train rejected answers.
+    For OpenAssistant files, where a row is a tree or one message of one, ``row_fates`` counts
+    what became of each row (``ROW_FATES``).
     """
     if fmt == "oasst":
-        yield from _oasst(rows, (fields or {}).get("replies", "best"))
+        yield from _oasst(rows, (fields or {}).get("replies", "best"), Counter() if row_fates is None else row_fates)
         return
     explicit = fmt == "custom" and bool(fields)
     convert = {
@@ -380,23 +384,37 @@ def _custom(row: dict, fields: dict) -> list[dict]:
 
 # -- OpenAssistant trees --------------------------------------------------------------------------
 
+# What became of each row of an OpenAssistant file (``conversations(..., row_fates=Counter())``):
+# they add up to the rows read, so a message that trains nothing is still counted, with why.
+ROW_FATES = ("conversation", "invalid", "deleted", "review_failed", "lower_ranked", "unanswered",
+             "below_skipped", "repeated_id")  # fmt: skip
 
-def _oasst(rows, replies: str) -> Iterator[tuple[int, str, list[dict] | RowError]]:
+
+def _oasst(rows, replies: str, fates: Counter) -> Iterator[tuple[int, str, list[dict] | RowError]]:
+    """Nested trees (a row is a tree: counted ``conversation`` when it gives one, else
+    ``invalid``) and flat rows linked by ``parent_id`` (a row is a message: see ``_flat_trees``)."""
     flat: list[tuple[int, dict, str]] = []
     for line, row, raw in rows:
         if isinstance(row, RowError):
+            fates["invalid"] += 1
             yield line, raw, row
         elif "parent_id" in row and "replies" not in row:
             flat.append((line, row, raw))  # oasst1-style rows, linked by parent_id
         else:
             tree = row["prompt"] if isinstance(row.get("prompt"), dict) else row
-            yield from _tree_paths(line, raw, tree, replies)
+            items = list(_tree_paths(line, raw, tree, replies, {}, set()))
+            fates["invalid" if isinstance(items[0][2], RowError) else "conversation"] += 1
+            yield from items
     if flat:
-        yield from _flat_trees(flat, replies)
+        yield from _flat_trees(flat, replies, fates)
 
 
 def _usable(node) -> bool:
     return isinstance(node, dict) and not node.get("deleted") and node.get("review_result") is not False
+
+
+def _skipped(node) -> str:
+    return "deleted" if isinstance(node, dict) and node.get("deleted") else "review_failed"
 
 
 def _rank(node: dict) -> float:
@@ -404,10 +422,14 @@ def _rank(node: dict) -> float:
     return rank if isinstance(rank, (int, float)) and not isinstance(rank, bool) else math.inf
 
 
-def _tree_paths(line: int, raw: str, root: dict, replies: str) -> Iterator[tuple[int, str, list[dict] | RowError]]:
-    paths: list[list[dict]] = []
+def _tree_paths(
+    line: int, raw: str, root: dict, replies: str, fate: dict[int, str], used: set[int]
+) -> Iterator[tuple[int, str, list[dict] | RowError]]:
+    """One conversation per path; ``fate`` gets why each message not on a path was left out and
+    ``used`` the messages on one (both keyed by ``id(node)``)."""
+    paths: list[tuple[list[dict], list[dict]]] = []
     try:
-        _walk(root, [], paths, replies)
+        _walk(root, [], [], paths, replies, fate)
     except RowError as exc:
         yield line, raw, exc
         return
@@ -416,41 +438,73 @@ def _tree_paths(line: int, raw: str, root: dict, replies: str) -> Iterator[tuple
         return
     if not paths:
         yield line, raw, RowError("missing_field", "the message tree has no assistant reply")
-    for path in paths:
-        yield line, raw, path
+    for turns, nodes in paths:
+        used.update(id(n) for n in nodes)
+        yield line, raw, turns
 
 
-def _walk(node: dict, path: list[dict], out: list[list[dict]], replies: str) -> None:
+def _walk(node: dict, path: list[dict], nodes: list[dict], out: list, replies: str, fate: dict[int, str]) -> None:
     if not _usable(node):
+        fate[id(node)] = _skipped(node)
         return
     turn = {"role": _role(node.get("role"), f"message {node.get('message_id')}"), "content": _text(node.get("text"), "text")}
-    path = path + [turn]
-    children = [c for c in node.get("replies") or [] if _usable(c)]
+    path, nodes = path + [turn], nodes + [node]
+    children = []
+    for c in node.get("replies") or []:
+        if _usable(c):
+            children.append(c)
+        else:
+            fate[id(c)] = _skipped(c)
     if turn["role"] == "user" and replies != "all" and children:
-        children = [min(children, key=_rank)]  # stable: the first of equally ranked replies
+        best = min(children, key=_rank)  # stable: the first of equally ranked replies
+        for c in children:
+            if c is not best:
+                fate[id(c)] = "lower_ranked"
+        children = [best]
     if not children:
-        while path and path[-1]["role"] != "assistant":
-            path = path[:-1]  # a trailing question nobody answered teaches nothing
-        if path:
-            out.append(path)
+        keep = len(path)
+        while keep and path[keep - 1]["role"] != "assistant":
+            keep -= 1  # a trailing question nobody answered teaches nothing
+        for n in nodes[keep:]:
+            fate.setdefault(id(n), "unanswered")
+        if keep:
+            out.append((path[:keep], nodes[:keep]))
         return
     for child in children:
-        _walk(child, path, out, replies)
+        _walk(child, path, nodes, out, replies, fate)
 
 
-def _flat_trees(rows: list[tuple[int, dict, str]], replies: str) -> Iterator[tuple[int, str, list[dict] | RowError]]:
+def _flat_trees(rows: list[tuple[int, dict, str]], replies: str, fates: Counter) -> Iterator[tuple[int, str, list[dict] | RowError]]:
+    """Flat rows, one message each, joined into trees by ``parent_id``. Each row is counted once:
+    on a conversation, ``invalid`` (its parent is not in the file, or its tree has no reply),
+    or left out as ``deleted``, ``review_failed``, ``lower_ranked`` (a reply not followed),
+    ``unanswered``, ``below_skipped`` (under a message left out) or ``repeated_id``."""
     nodes: dict = {}
-    for _line, row, _raw in rows:
-        nodes[row.get("message_id")] = dict(row, replies=[])
-    roots = []
+    first: list[tuple[int, dict, str, dict]] = []
     for line, row, raw in rows:
-        node = nodes[row.get("message_id")]
+        mid = row.get("message_id")
+        if mid in nodes:
+            fates["repeated_id"] += 1
+            continue
+        nodes[mid] = dict(row, replies=[])
+        first.append((line, row, raw, nodes[mid]))
+    roots, invalid = [], set()
+    for line, row, raw, node in first:
         parent = row.get("parent_id")
         if parent is None:
             roots.append((line, raw, node))
         elif parent in nodes:
             nodes[parent]["replies"].append(node)
         else:
+            invalid.add(id(node))
             yield line, raw, RowError("missing_field", f"parent message {parent!r} is not in the file")
+    fate: dict[int, str] = {}
+    used: set[int] = set()
     for line, raw, node in roots:
-        yield from _tree_paths(line, raw, node, replies)
+        for item in _tree_paths(line, raw, node, replies, fate, used):
+            if isinstance(item[2], RowError):
+                invalid.add(id(node))
+            yield item
+    for *_, node in first:
+        key = id(node)
+        fates["conversation" if key in used else "invalid" if key in invalid else fate.get(key, "below_skipped")] += 1

@@ -30,7 +30,7 @@ from medtune.data import report as report_mod
 from medtune.data.clean import ContentFilter, apply_system_prompt, clean_turns, dedup_key
 from medtune.data.dedup import NearResult, exact_duplicates, near_duplicates
 from medtune.data.deferral import DeferralCheck
-from medtune.data.formats import check_fields, conversations, detect_format
+from medtune.data.formats import ROW_FATES, check_fields, conversations, detect_format
 from medtune.data.pii import scrub, scrub_messages
 from medtune.data.records import INVALID_REASONS, Drop, Record, RowError, raw_hash
 from medtune.data.sources import SourceFile, dataset_specs, eval_specs, read_rows, source_files, spec_name
@@ -188,8 +188,8 @@ class _Pipeline:
             seen_formats = []
             for sf in files:
                 fmt, fields, rows = _with_format(sf, spec.format, spec.fields)
-                read = Counter()
-                for line, raw, conv in conversations(fmt, progress(_counting(rows, read), f"reading {sf.shown}"), fields, sf.shown):
+                read, fates = Counter(), Counter()
+                for line, raw, conv in conversations(fmt, progress(_counting(rows, read), f"reading {sf.shown}"), fields, sf.shown, fates):
                     row_hash = raw_hash(raw)
                     if isinstance(conv, RowError):
                         self._invalid(sf, si, line, conv, raw, row_hash)
@@ -206,6 +206,9 @@ class _Pipeline:
                     {"dataset": spec_name(spec), "path": sf.shown, "sha256": sf.sha256, "rows": read["rows"],
                      "format": fmt, "license": spec.license, "weight": spec.weight}
                 )  # fmt: skip
+                if fmt == "oasst":  # a row is a tree or one message of one: what became of each
+                    assert sum(fates.values()) == read["rows"], "every OpenAssistant row is counted once"
+                    provenance[-1]["row_fates"] = {k: fates[k] for k in ROW_FATES if fates[k]}
                 if fmt not in seen_formats:
                     seen_formats.append(fmt)
             formats.append("/".join(seen_formats))
@@ -427,13 +430,16 @@ class _Pipeline:
         weighted_n = Counter(records[i].source for i in weighted)
         out = []
         for si, spec in enumerate(self.specs):
+            mine = [p for p, f in zip(provenance, _file_sources(self.files), strict=True) if f == si]
+            fates = sum((Counter(p["row_fates"]) for p in mine if "row_fates" in p), Counter())
             out.append({
                 "name": spec_name(spec),
                 "role": "train" if si < self.n_train else "eval",
                 "path": spec.path,
                 "format": formats[si],
                 "files": len(self.files[si]),
-                "rows_read": sum(p["rows"] for p, f in zip(provenance, _file_sources(self.files), strict=True) if f == si),
+                "rows_read": sum(p["rows"] for p in mine),
+                **({"row_fates": {k: fates[k] for k in ROW_FATES if fates[k]}} if fates else {}),
                 "conversations": self.loaded_per_source[si] + invalid[si],
                 "invalid": invalid[si],
                 "kept": train[si] + evals[si],

@@ -99,6 +99,10 @@ def markdown(r: dict) -> str:
             for s in r["sources"]
         ],
     )  # fmt: skip
+    for s in r["sources"]:
+        if s.get("row_fates"):  # OpenAssistant: rows are trees or messages, not conversations
+            fates = ", ".join(f"{k} {v}" for k, v in s["row_fates"].items())
+            lines += ["", f"Rows of {s['name']} (OpenAssistant trees or messages), {s['rows_read']} read: {fates}."]
     lines += ["", "## Kept and dropped", ""]
     dropped = [[reason, n, "malformed" if reason in INVALID_REASONS else ""] for reason, n in rows["dropped"].items() if n]
     lines += _table(["reason", "rows", "kind"], [["kept", rows["kept"], ""]] + dropped + [["**input**", rows["input"], ""]])
