@@ -101,7 +101,9 @@ def make_callbacks(run_dir: Path, keep: int | None, stop: StopOnSignal) -> list:
                 ckpt = Path(args.output_dir) / f"checkpoint-{state.global_step}"
                 if ckpt.is_dir():
                     runs.mark_checkpoint_complete(ckpt)
-                    runs.prune_checkpoints(run_dir, keep, protect=ckpt)
+                    # early stopping ends on the best checkpoint, which must outlive the pruning
+                    best = Path(state.best_model_checkpoint) if state.best_model_checkpoint else None
+                    runs.prune_checkpoints(run_dir, keep, protect=(ckpt, best))
             return control
 
     class SaveAndStopOnSignal(TrainerCallback):

@@ -2,7 +2,7 @@
 
 - ``qlora``     4-bit NF4 base (loaded by :func:`medtune.model.load_model`), prepared for k-bit
                 training, with LoRA adapters on top
-- ``lora``      LoRA adapters on the 16-bit base
+- ``lora``      LoRA adapters on the 16-bit base, or on an 8-bit (LLM.int8) one with model.load_in_8bit
 - ``full``      every weight trains
 - ``spectrum``  only the weight matrices with the highest signal-to-noise ratio train (:mod:`medtune.spectrum`)
 
@@ -23,7 +23,7 @@ def make_trainable(cfg: Config, model) -> tuple[Any, dict, list[str]]:
     method = cfg.fine_tuning.method
     info: dict[str, Any] = {}
     notes: list[str] = []
-    if method == "qlora":
+    if method == "qlora" or cfg.model.load_in_8bit:  # a 4-bit or 8-bit base
         from peft import prepare_model_for_kbit_training
 
         # Gradient checkpointing is switched on by the Trainer (activation_checkpointing), once.

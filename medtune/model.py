@@ -108,12 +108,22 @@ def attn_implementation(cfg: Config) -> str:
     return "sdpa"
 
 
+def is_quantized(cfg: Config) -> bool:
+    """The base loads quantized: 4-bit for qlora, 8-bit for lora with model.load_in_8bit."""
+    if cfg.model.load_in_8bit:
+        return cfg.fine_tuning.method == "lora"
+    return cfg.fine_tuning.method == "qlora" and cfg.model.quantization_config.load_in_4bit
+
+
 def bnb_config(cfg: Config):
-    """The BitsAndBytesConfig for QLoRA (NF4, double quant), or None for other methods."""
-    if cfg.fine_tuning.method != "qlora" or not cfg.model.quantization_config.load_in_4bit:
+    """The BitsAndBytesConfig for QLoRA (NF4, double quant) or an 8-bit LoRA base, else None."""
+    if not is_quantized(cfg):
         return None
     import torch
     from transformers import BitsAndBytesConfig
+
+    if cfg.model.load_in_8bit:  # LLM.int8: outlier features stay 16-bit
+        return BitsAndBytesConfig(load_in_8bit=True)
 
     q = cfg.model.quantization_config
     dtype = getattr(torch, q.bnb_4bit_compute_dtype) if has_cuda() else torch.float32
@@ -131,7 +141,7 @@ def device_map(cfg: Config) -> str | dict | None:
     from medtune import distributed
 
     if not has_cuda():
-        return "cpu" if cfg.fine_tuning.method == "qlora" else None
+        return "cpu" if is_quantized(cfg) else None
     if distributed.world_size() > 1:  # one full copy per process under DDP
         return {"": distributed.local_rank()}
     return cfg.model.device_map
@@ -205,9 +215,14 @@ def load_for_inference(cfg: Config, *, adapter_dir: str | Path | None = None, me
     (a merged export, or a full or Spectrum run's model/). For an opened run (:func:`medtune.runs.open_run`):
     ``load_for_inference(run.config, adapter_dir=run.adapter_dir, merged_dir=run.model_dir)``.
 
-    A QLoRA adapter goes on the same 4-bit NF4 base it was trained against, so its logits match
-    training; other runs load in the compute dtype (fp32 on CPU). The adapter stays unmerged.
+    A QLoRA adapter goes on the same 4-bit NF4 base it was trained against (an 8-bit LoRA adapter
+    on the same 8-bit base), so its logits match training; other runs load in the compute dtype (fp32 on CPU). The adapter stays unmerged.
     """
+    from medtune.runs import check_weight_format  # open_run checks too, against the current project's switch
+
+    for weights in (merged_dir, adapter_dir):
+        if weights is not None:
+            check_weight_format(Path(weights), cfg.model.allow_pickle_weights)
     if merged_dir is not None:
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -216,7 +231,7 @@ def load_for_inference(cfg: Config, *, adapter_dir: str | Path | None = None, me
     else:
         source = resolve_model_source(cfg)
         tok = load_tokenizer(cfg, str(adapter_dir) if adapter_dir else source)
-        model = load_model(cfg, source, quantize=cfg.fine_tuning.method == "qlora")
+        model = load_model(cfg, source, quantize=is_quantized(cfg))
         if adapter_dir is not None:
             from peft import PeftModel
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from medtune import distributed, runs
 from medtune.config import Config, config_hash
+from medtune.disk import check_output_dir
 from medtune.errors import RunError
 
 
@@ -35,6 +36,7 @@ class RunPlan:
 def plan_run(cfg: Config, resume: str | None, allow_config_change: bool, note=print) -> RunPlan:
     """A fresh run directory name, or the run to resume with its saved config and newest good checkpoint."""
     if not resume:
+        check_output_dir(cfg)  # before the lock file or anything else is written
         if distributed.world_size() > 1 or os.environ.get(distributed.RUN_DIR_ENV):
             return RunPlan(cfg, distributed.shared_run_dir(lambda: runs.new_run_dir(cfg)))
         run_dir, lock = runs.reserve_new_run(cfg)
@@ -42,6 +44,8 @@ def plan_run(cfg: Config, resume: str | None, allow_config_change: bool, note=pr
     run = runs.open_run(cfg, resume, require_weights=False)
     if run.dir is None:
         raise RunError(f"--resume {resume}: {run.name} is a merged export, not a run directory to continue")
+    if run.metadata.get("status") != "completed":
+        check_output_dir(cfg, run.dir)
     lock = runs.lock_run(run.dir) if distributed.world_size() <= 1 else None
     try:
         plan = _plan_resume(cfg, resume, allow_config_change, run, note)

@@ -8,7 +8,7 @@ A run directory (``training.output_dir``/NAME) holds::
     preflight_example.txt      one training example, trained parts marked [[TRAIN: ...]]
     data_report.*              what the data pipeline kept and dropped
     checkpoints/checkpoint-N/  Trainer checkpoints; COMPLETE (written last) lists each file's checksum
-    logs/                      TensorBoard events
+    logs/                      TensorBoard events; train.log, what the console showed
     adapter/ or model/         the result: a PEFT adapter (qlora, lora) or the whole model (full, spectrum)
     README.md                  model card
 
@@ -40,6 +40,7 @@ PREFLIGHT_FILE = "preflight_example.txt"
 CARD_FILE = "README.md"
 CHECKPOINTS_DIR = "checkpoints"
 LOGS_DIR = "logs"
+TRAIN_LOG = "train.log"  # inside LOGS_DIR
 ADAPTER_DIR = "adapter"
 MODEL_DIR = "model"
 COMPLETE_MARKER = "COMPLETE"
@@ -260,6 +261,28 @@ class Run:
         return self.dir / name
 
 
+PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".ckpt")
+
+
+def check_weight_format(weights: Path, allow_pickle: bool = False) -> None:
+    """Refuse weights stored only as pickles (``adapter_model.bin``, ``pytorch_model.bin``...):
+    unpickling runs whatever code the file holds. Safetensors beside them are what gets loaded.
+
+    ``allow_pickle`` is the current project's ``model.allow_pickle_weights``, never the run's own
+    saved config, which came with the weights.
+    """
+    files = [p for p in Path(weights).iterdir() if p.is_file()]
+    if allow_pickle or any(p.suffix == ".safetensors" for p in files):
+        return
+    pickles = sorted(p.name for p in files if p.suffix in PICKLE_SUFFIXES and p.name != "training_args.bin")
+    if pickles:
+        raise RunError(
+            f"{weights}: its weights are pickles ({', '.join(pickles)}), which can run code when loaded; medtune "
+            "loads safetensors only. Re-save them as safetensors (save_pretrained(..., safe_serialization=True)), "
+            "or, if you trust where they came from, set model.allow_pickle_weights=true"
+        )
+
+
 def is_merged_export(path: Path) -> bool:
     return (path / "config.json").is_file() and not (path / CONFIG_FILE).is_file()
 
@@ -274,6 +297,7 @@ def open_run(cfg: Config, ref: str | os.PathLike, *, require_weights: bool = Tru
     merged = next((p for p in (ref_path, cfg.resolve_path(ref_path)) if is_merged_export(p)), None)
     if merged is not None:
         merged = merged.resolve()
+        check_weight_format(merged, cfg.model.allow_pickle_weights)
         for run_dir in (merged, merged.parent):
             if (run_dir / CONFIG_FILE).is_file():
                 saved = load_saved_config(run_dir / CONFIG_FILE).with_root(cfg.root)
@@ -288,6 +312,7 @@ def open_run(cfg: Config, ref: str | os.PathLike, *, require_weights: bool = Tru
         if require_weights:
             raise
         return Run(run_dir, saved, read_metadata(run_dir))
+    check_weight_format(found, cfg.model.allow_pickle_weights)
     is_adapter = found.name == ADAPTER_DIR
     return Run(
         run_dir,
@@ -307,11 +332,15 @@ def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` so that readers see the old file or the new one, never half of it."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:  # a full disk must not leave a zero-byte temp file behind
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def read_metadata(run_dir: Path) -> dict:
@@ -407,7 +436,7 @@ def latest_complete_checkpoint(run_dir: Path, note: Callable[[str], None]) -> Pa
     return None
 
 
-def prune_checkpoints(run_dir: Path, keep: int | None, protect: Path | None = None) -> list[Path]:
+def prune_checkpoints(run_dir: Path, keep: int | None, protect: Path | tuple[Path | None, ...] | None = None) -> list[Path]:
     """Keep the newest ``keep`` complete checkpoints; delete older ones and incomplete leftovers below them.
 
     Runs after a new checkpoint is marked complete, so a crash mid-write never leaves a run
@@ -420,7 +449,8 @@ def prune_checkpoints(run_dir: Path, keep: int | None, protect: Path | None = No
     if len(complete) <= keep:
         return []
     oldest_kept = checkpoint_step(complete[-keep]) or 0
-    doomed = [c for c in ckpts if (checkpoint_step(c) or 0) < oldest_kept and c != protect]
+    kept = {Path(p).resolve() for p in (protect if isinstance(protect, tuple) else (protect,)) if p is not None}
+    doomed = [c for c in ckpts if (checkpoint_step(c) or 0) < oldest_kept and c.resolve() not in kept]
     for c in doomed:
         shutil.rmtree(c, ignore_errors=True)
     return doomed

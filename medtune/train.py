@@ -161,6 +161,7 @@ def _train_planned(plan: RunPlan, started: float, log: runtime.ConsoleLog) -> Tr
 def check_environment(cfg: Config) -> None:
     """Hardware checks, and the speed switches this installation cannot honour."""
     from medtune.config import check_hardware
+    from medtune.config.hardware import is_local_mlflow_store
 
     errors, warnings = check_hardware(cfg)  # also: use_liger_kernel without liger-kernel or a GPU
     t = cfg.training
@@ -170,6 +171,8 @@ def check_environment(cfg: Config) -> None:
         runtime.warn(w)
     if errors:
         raise ConfigError(errors)
+    if "mlflow" in t.report_to and is_local_mlflow_store(os.environ.get("MLFLOW_TRACKING_URI", "")):
+        os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")  # MLflow 3 refuses a local directory unless asked
 
 
 def preflight(cfg: Config, tokenizer, dataset) -> str:

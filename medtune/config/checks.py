@@ -67,7 +67,9 @@ def check_config(
             "fine_tuning.method: qlora needs 4-bit loading; set model.quantization_config.load_in_4bit=true "
             f"(it is false, from {src('model.quantization_config.load_in_4bit')}) or use method lora"
         )
-    if method != "qlora" and q.load_in_4bit:
+    if cfg.model.load_in_8bit:
+        errors += _eight_bit_problems(cfg, src)
+    elif method != "qlora" and q.load_in_4bit:
         warnings.append(
             f"model.quantization_config.load_in_4bit is ignored for fine_tuning.method={method}: "
             "weights load unquantized"
@@ -82,6 +84,7 @@ def check_config(
         errors.append("lora.target_modules: empty; list module names or use all-linear")
 
     t = cfg.training
+    errors += _early_stopping_problems(cfg, src)
     eval_files = [("data.eval_path", cfg.data.eval_path)] if cfg.data.eval_path else []
     eval_files += [(f"data.datasets[{i}].eval_path", d.eval_path) for i, d in enumerate(cfg.data.datasets) if d.eval_path]
     if eval_files and cfg.data.eval_dataset_size > 0 and src("data.eval_dataset_size") != "default":
@@ -199,6 +202,43 @@ def _lint_safety(cfg: Config) -> tuple[list[str], list[str]]:
     except ImportError:  # the safety package is optional for config checks
         return [], []
     errors, warnings = [], []
+def _eight_bit_problems(cfg: Config, src: Callable[[str], str]) -> list[str]:
+    """model.load_in_8bit is LoRA on an LLM.int8 base: not with qlora's 4-bit base, and not a base to train whole."""
+    method = cfg.fine_tuning.method
+    if method == "qlora":
+        return ["model.load_in_8bit: 8-bit and qlora's 4-bit loading are mutually exclusive; use "
+                "fine_tuning.method=lora for LoRA on an 8-bit base, or set model.load_in_8bit=false for qlora"]
+    if method in ("full", "spectrum"):
+        return [f"model.load_in_8bit: fine_tuning.method={method} trains the base weights, which 8-bit "
+                "weights cannot be; use fine_tuning.method=lora, or set model.load_in_8bit=false"]
+    if cfg.model.quantization_config.load_in_4bit and src("model.quantization_config.load_in_4bit") != "default":
+        return ["model.load_in_8bit and model.quantization_config.load_in_4bit are both true; they are mutually "
+                "exclusive: keep load_in_8bit (LoRA on an 8-bit base) or use fine_tuning.method=qlora (4-bit)"]
+    return []
+
+
+def _early_stopping_problems(cfg: Config, src: Callable[[str], str]) -> list[str]:
+    """Early stopping judges eval_loss at each evaluation and ends on the best checkpoint, so it
+    needs evaluations and a checkpoint at every one of them."""
+    t = cfg.training
+    if t.early_stopping_patience is None:
+        return []
+    key = "training.early_stopping_patience"
+    if t.eval_strategy == "no" or not cfg.evaluation.do_eval:
+        off = "training.eval_strategy is no" if t.eval_strategy == "no" else "evaluation.do_eval is false"
+        return [f"{key}: early stopping needs evaluations, but {off}; set training.eval_strategy=steps "
+                "(and evaluation.do_eval=true) or remove training.early_stopping_patience"]
+    if cfg.data.eval_dataset_size == 0 and not cfg.data.eval_path and not any(d.eval_path for d in cfg.data.datasets):
+        return [f"{key}: early stopping needs eval data; set data.eval_dataset_size (or data.eval_path)"]
+    if t.save_strategy != t.eval_strategy:
+        return [f"{key}: the best checkpoint is kept at each evaluation, so training.save_strategy "
+                f"({t.save_strategy}) must equal training.eval_strategy ({t.eval_strategy})"]
+    if t.eval_strategy == "steps" and t.save_steps % t.eval_steps:
+        return [f"{key}: training.save_steps ({t.save_steps}) must be a multiple of training.eval_steps "
+                f"({t.eval_steps}), so every evaluation that can be the best has a checkpoint"]
+    return []
+
+
     for issue in lint_policy(cfg.safety.model_dump()):
         (errors if issue.level == "error" else warnings).append(f"{issue.path}: {issue.message}")
     return errors, warnings

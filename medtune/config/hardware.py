@@ -31,6 +31,10 @@ def check_hardware(cfg: Config) -> tuple[list[str], list[str]]:
     if cfg.fine_tuning.method == "qlora" and q.bnb_4bit_compute_dtype == "bfloat16" and not cuda:
         warnings.append("model.quantization_config.bnb_4bit_compute_dtype: bfloat16 on CPU is slow; float32 is used")
     from transformers.training_args import OptimizerNames
+    if cfg.model.load_in_8bit:
+        errors += eight_bit_problems(cuda)
+    if "mlflow" in cfg.training.report_to:
+        errors += mlflow_problems(os.environ.get("MLFLOW_TRACKING_URI", ""))
 
     known = {o.value for o in OptimizerNames}
     if cfg.training.optim not in known:
@@ -59,6 +63,79 @@ def check_hardware(cfg: Config) -> tuple[list[str], list[str]]:
 def process_problems(cfg: Config, per_machine: int, cuda: bool, n_gpu: int, key: str) -> list[str]:
     """Why ``per_machine`` training processes cannot start here; shared by `validate` and `--nproc`."""
     import importlib.util
+def hub_problems(cfg: Config, environ: Mapping[str, str] | None = None) -> list[str]:
+    """training.push_to_hub pushes when training ends: an unreachable hub, a missing token or a
+    malformed repository id would fail only then, after a long run, so say it before anything loads."""
+    t = cfg.training
+    if not getattr(t, "push_to_hub", False):
+        return []
+    import re
+    from urllib.parse import urlparse
+
+    environ = os.environ if environ is None else environ
+    problems = []
+    repo = getattr(t, "hub_model_id", None)
+    if repo and not re.fullmatch(r"[\w.-]+(/[\w.-]+)?", str(repo)):
+        problems.append(f"training.hub_model_id: {repo!r} is not a repository id (NAME or OWNER/NAME)")
+    endpoint = environ.get("HF_ENDPOINT") or "https://huggingface.co"
+    url = urlparse(endpoint)
+    host, port = url.hostname or endpoint, url.port or (80 if url.scheme == "http" else 443)
+    if environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on"):
+        reason = "HF_HUB_OFFLINE is set"
+    else:
+        reason = _unreachable(host, port)
+    if reason:
+        problems.append(f"training.push_to_hub: the hub is unreachable ({host}: {reason}), so the push at the end of "
+                        "training would fail; run where the hub is reachable, or set training.push_to_hub=false "
+                        "and upload the run's adapter later")
+    else:
+        from huggingface_hub import get_token
+
+        if not environ.get("HF_TOKEN") and not get_token():
+            problems.append("training.push_to_hub: no Hugging Face token; run `hf auth login` or set HF_TOKEN")
+    return problems
+
+
+def _unreachable(host: str, port: int) -> str | None:
+    import socket
+
+    try:
+        socket.create_connection((host, port), timeout=3).close()
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+    return None
+
+
+def eight_bit_problems(cuda: bool) -> list[str]:
+    """8-bit loading needs bitsandbytes, and on CPU its CPU backend (0.49 and later; tested with 0.50)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        found = version("bitsandbytes")
+    except PackageNotFoundError:
+        return ["model.load_in_8bit: bitsandbytes is not installed (pip install bitsandbytes)"]
+    major, minor = (int(x) for x in found.split(".")[:2])
+    if not cuda and (major, minor) < (0, 49):
+        return [f"model.load_in_8bit: bitsandbytes {found} has no 8-bit CPU backend and this machine has no CUDA "
+                "GPU; upgrade bitsandbytes (0.49 or later) or set model.load_in_8bit=false"]
+    return []
+
+
+def is_local_mlflow_store(uri: str) -> bool:
+    """A tracking URI naming a local directory (``file:...`` or a plain path): works offline."""
+    return uri.startswith("file:") or (bool(uri) and "://" not in uri)
+
+
+def mlflow_problems(uri: str) -> list[str]:
+    """MLflow 3 logs to sqlite:///mlflow.db by default, which needs the full package (SQLAlchemy)."""
+    import importlib.util
+
+    if uri or importlib.util.find_spec("sqlalchemy") is not None or importlib.util.find_spec("mlflow") is None:
+        return []
+    return ["training.report_to: mlflow's default store (sqlite:///mlflow.db) needs the full mlflow package "
+            "(SQLAlchemy); set MLFLOW_TRACKING_URI=file:./mlruns to log to a local directory, or pip install mlflow"]
+
+
 
     problems = []
     if cuda and per_machine > n_gpu:

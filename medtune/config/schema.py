@@ -56,6 +56,10 @@ class ModelConfig(Section):
     quantization_config: QuantizationConfig = Field(default_factory=QuantizationConfig)
     cache_dir: str | None = None
     local_files_only: bool = False
+    # LoRA on an 8-bit (bitsandbytes LLM.int8) base: method lora only; qlora is the 4-bit one.
+    load_in_8bit: bool = False
+    # Pickled weights (.bin, .pt) run code when loaded; a run's weights must be safetensors unless this is true.
+    allow_pickle_weights: bool = False
 
 
 class FineTuningConfig(Section):
@@ -112,6 +116,11 @@ class TrainingConfig(Section):
     use_liger_kernel: bool = False
     torch_compile: bool = False
 
+    push_to_hub: bool = False  # the Trainer pushes checkpoints to hub_model_id, medtune the result at the end
+    hub_model_id: str | None = None
+    # Stop after this many evaluations without an eval_loss improvement larger than the threshold.
+    early_stopping_patience: int | None = Field(None, ge=1)
+    early_stopping_threshold: float = Field(0.0, ge=0)
 
 class DatasetSpec(Section):
     path: str

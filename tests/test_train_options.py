@@ -1,0 +1,144 @@
+"""Training options a user brings from other tools: an 8-bit base, early stopping, MLflow, the hub,
+and a plain-text log of what the console showed.
+
+Each training here is a few steps of the embedded tiny Phi-4-mini on CPU.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from medtune import runs
+from medtune.config import ConfigError, check_config
+
+# Evaluate and save at every step, so early stopping can act within a few steps.
+EVERY_STEP = ["training.eval_steps=1", "training.save_steps=1", "training.logging_steps=1", "training.report_to=[]"]
+
+
+def _problems(cfg) -> list[str]:
+    errors, _ = check_config(cfg, check_paths=False)
+    return errors
+
+
+# --------------------------------------------------------------------------------------------
+# model.load_in_8bit: LoRA on an 8-bit base
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_lora_trains_on_an_8bit_base_on_cpu(tiny_project: Path, load_tiny_config):
+    """bitsandbytes 0.50 has an 8-bit CPU backend, so the option is tested here rather than refused."""
+    import bitsandbytes as bnb
+
+    from medtune.train import train
+
+    cfg = load_tiny_config(tiny_project, "fine_tuning.method=lora", "model.load_in_8bit=true",
+                           "training.max_steps=3", "training.eval_strategy=no", *EVERY_STEP)
+    assert _problems(cfg) == []
+    res = train(cfg)
+    base = res.trainer.model.get_base_model()
+    assert getattr(base, "is_loaded_in_8bit", False)
+    assert any(isinstance(m, bnb.nn.Linear8bitLt) for m in base.modules())
+    assert res.global_step == 3 and (res.run_dir / "adapter" / "adapter_model.safetensors").is_file()
+    losses = [h["loss"] for h in res.trainer.state.log_history if "loss" in h]
+    assert losses[-1] < losses[0], losses
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        (["fine_tuning.method=qlora", "model.load_in_8bit=true"], "8-bit and qlora's 4-bit loading are mutually exclusive"),
+        (["fine_tuning.method=full", "model.load_in_8bit=true"], "method=full trains the base weights"),
+        (["fine_tuning.method=lora", "model.load_in_8bit=true", "model.quantization_config.load_in_4bit=true"],
+         "both true; they are mutually exclusive"),
+    ],
+)
+def test_8bit_with_4bit_or_a_whole_model_method_is_refused_by_validate(tiny_project: Path, run_medtune, overrides, expected):
+    args = [a for o in overrides for a in ("--set", o)]
+    proc = run_medtune("validate", "--config", str(tiny_project / "config.yaml"), *args, cwd=tiny_project)
+    assert proc.returncode == 2 and expected in proc.stderr and "Traceback" not in proc.stderr, proc.stderr[-1500:]
+
+
+# --------------------------------------------------------------------------------------------
+# training.early_stopping_patience
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_early_stopping_ends_training_when_eval_loss_stops_improving(tiny_project: Path, load_tiny_config):
+    """A threshold no tiny step can beat: after `patience` evaluations without improvement, training
+    stops long before max_steps, and the best checkpoint is the result."""
+    from medtune.train import train
+
+    cfg = load_tiny_config(tiny_project, "training.max_steps=12", *EVERY_STEP,
+                           "training.early_stopping_patience=2", "training.early_stopping_threshold=100")
+    res = train(cfg)
+    assert res.global_step == 3, "one evaluation sets the best, two more without improvement stop it"
+    state = res.trainer.state
+    assert res.trainer.args.load_best_model_at_end and res.trainer.args.metric_for_best_model == "eval_loss"
+    assert state.best_model_checkpoint and Path(state.best_model_checkpoint).is_dir(), "the best checkpoint survives pruning"
+    assert (res.run_dir / "adapter" / "adapter_config.json").is_file()
+    assert json.loads((res.run_dir / runs.METADATA_FILE).read_text())["status"] == "completed"
+
+    # logs/train.log holds what the console showed, without the progress bars' redraws
+    log = (res.run_dir / runs.LOGS_DIR / runs.TRAIN_LOG).read_text(encoding="utf-8")
+    assert "new run:" in log and "data: " in log and "training finished" in log and "'eval_loss'" in log
+    assert "\r" not in log and "\x1b[" not in log
+    step_lines = [line for line in log.splitlines() if "/12 [" in line]
+    assert step_lines and len(step_lines) <= 2 * res.global_step + 2, step_lines  # one per shown state, not per redraw
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        (["training.eval_strategy=no"], "early stopping needs evaluations"),
+        (["training.save_steps=3", "training.eval_steps=2"], "must be a multiple of training.eval_steps"),
+        (["training.save_strategy=epoch"], "must equal training.eval_strategy"),
+        (["data.eval_dataset_size=0", "training.eval_strategy=steps"], "needs eval data"),
+    ],
+)
+def test_early_stopping_without_evaluations_or_checkpoints_is_refused(tiny_project: Path, load_tiny_config, overrides, expected):
+    with pytest.raises(ConfigError) as err:
+        load_tiny_config(tiny_project, "training.early_stopping_patience=3", *overrides)
+    assert any(expected in p and p.startswith("training.early_stopping_patience") for p in err.value.problems), err.value
+
+
+# --------------------------------------------------------------------------------------------
+# push_to_hub / hub_model_id, MLflow
+# --------------------------------------------------------------------------------------------
+
+
+def test_push_to_hub_and_hub_model_id_reach_the_trainer(tiny_project: Path, load_tiny_config, tmp_path):
+    from medtune.train import training_arguments
+
+    cfg = load_tiny_config(tiny_project, "training.push_to_hub=true", "training.hub_model_id=me/medtune-test")
+    args = training_arguments(cfg, tmp_path / "run-1", has_eval=True)
+    assert args.push_to_hub and args.hub_model_id == "me/medtune-test"
+    unnamed = training_arguments(load_tiny_config(tiny_project, "training.push_to_hub=true"), tmp_path / "run-1", True)
+    assert unnamed.hub_model_id == "run-1", "named after the run, not the checkpoints/ folder"
+    assert not training_arguments(load_tiny_config(tiny_project), tmp_path / "run-1", True).push_to_hub
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(importlib.util.find_spec("mlflow") is None, reason="mlflow is not installed (pip install mlflow-skinny)")
+def test_mlflow_logs_to_a_local_tracking_directory_offline(tiny_project: Path, load_tiny_config, monkeypatch, tmp_path):
+    from medtune.train import train
+
+    store = tmp_path / "mlruns"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", store.as_uri())
+    monkeypatch.setenv("MLFLOW_EXPERIMENT_NAME", "medtune-test")
+    cfg = load_tiny_config(tiny_project, "training.max_steps=2", "training.logging_steps=1",
+                           "training.eval_strategy=no", "training.report_to=[mlflow]")
+    try:
+        train(cfg)
+    finally:
+        os.environ.pop("MLFLOW_ALLOW_FILE_STORE", None)  # train() opts this process in to the directory store
+    loss_files = list(store.glob("*/*/metrics/loss"))
+    assert loss_files, sorted(str(p.relative_to(store)) for p in store.rglob("*"))[:40]
+    values = [float(line.split()[1]) for line in loss_files[0].read_text().splitlines()]
+    assert len(values) == 2 and all(v > 0 for v in values)
