@@ -24,7 +24,9 @@ Stdlib only; patterns are plain regular expressions, so the cost is linear in th
 """
 from __future__ import annotations
 
+import bisect
 import re
+import sys
 from dataclasses import dataclass
 
 from .normalize import is_invisible
@@ -102,21 +104,58 @@ class AnswerMarker:
         return {"kind": self.kind, "text": self.text, "span": list(self.span)}
 
 
-def _plain(answer: str) -> tuple[str, list[int]]:
+def _plain(answer: str) -> tuple[str, list[tuple[int, int]]]:
     """The answer with invisible characters dropped, whitespace runs as one space and curly
-    quotes straight, plus each character's index in the original (spans stay as written)."""
+    quotes straight, plus where its pieces start: [(index in the plain text, index in the
+    original)], for `_original` (spans stay as written).
+
+    Regular-expression passes, not a loop per character: only the non-ASCII characters are
+    looked at one by one (ASCII has no invisible character), so a long answer costs little.
+    """
+    invisible = [m.start() for m in _NON_ASCII.finditer(answer) if is_invisible(m.group())]
+    if invisible:  # rare: drop them, remembering where each kept piece came from
+        pieces, starts, at = [], [], 0
+        for i in invisible + [len(answer)]:
+            if i > at:
+                pieces.append(answer[at:i])
+                starts.append(at)
+            at = i + 1
+    else:
+        pieces, starts = [answer], [0]
     out: list[str] = []
-    where: list[int] = []
-    for i, ch in enumerate(answer):
-        if is_invisible(ch):
-            continue
-        if ch.isspace():
-            if out and out[-1] == " ":
+    where: list[tuple[int, int]] = []
+    length = 0
+    for piece, origin in zip(pieces, starts, strict=True):
+        at = 0
+        for m in _SPACES.finditer(piece):
+            a, b = m.span()
+            if a == 0 and out and out[-1].endswith(" "):  # a run continued across a dropped character
+                at = b
                 continue
-            ch = " "
-        out.append(ch)
-        where.append(i)
+            if a > at:
+                where.append((length, origin + at))
+                out.append(piece[at:a])
+                length += a - at
+            where.append((length, origin + a))
+            out.append(" ")
+            length += 1
+            at = b
+        if at < len(piece):
+            where.append((length, origin + at))
+            out.append(piece[at:])
+            length += len(piece) - at
     return "".join(out).translate(_QUOTES), where
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_SPACES = re.compile(r"\s+")
+
+
+def _original(where: list[tuple[int, int]], index: int) -> int:
+    """The original index of plain-text character ``index``."""
+    k = bisect.bisect_right(where, (index, sys.maxsize)) - 1
+    plain, origin = where[k]
+    return origin + index - plain
 
 
 def answer_markers(answer: str) -> list[AnswerMarker]:
@@ -132,7 +171,7 @@ def answer_markers(answer: str) -> list[AnswerMarker]:
             if b == a or any(claimed[a:b]):
                 continue
             claimed[a:b] = b"\x01" * (b - a)
-            span = (where[a], where[b - 1] + 1)
+            span = (_original(where, a), _original(where, b - 1) + 1)
             found.append(AnswerMarker(kind, answer[span[0]:span[1]], span))
     return found
 

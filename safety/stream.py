@@ -47,6 +47,7 @@ class StreamGuard:
         self._weakened = False  # a red flag was downgraded by whole-message context
         self._anywhere = frozenset(r for r in self.guard.matcher.rules if ANYWHERE in r.gaps)
         self.full_inspections = 0  # how often the whole answer was inspected (benchmark)
+        self._judged = 0  # length of the text at the last whole inspection
         self._held_at: int | None = None  # stream_review: text from here waits for its sentence to end
 
     @property
@@ -87,6 +88,11 @@ class StreamGuard:
         matches, safe = self.guard.inspect(window, final=False, holdback=True)
         fresh = [m for m in matches if m.span[1] > min(WINDOW_LOOKBACK, len(window))
                  or start == 0]
+        if self._held_at is not None:
+            # Held for review (a red flag or a dose waiting for its sentence to end): what the
+            # last whole inspection judged is not re-inspected whole on every chunk; nothing
+            # from the hold on is shown before the review at the sentence end judges it again.
+            fresh = [m for m in fresh if start + m.span[1] >= self._judged]
         if self._needs_all(window, fresh) or self._review_due(window):
             decision, safe = self._inspect_all(False)
             if self.guard.stream_review:
@@ -136,6 +142,7 @@ class StreamGuard:
 
     def _inspect_all(self, final: bool) -> tuple[Decision, int]:
         self.full_inspections += 1
+        self._judged = len(self._text)
         matches, safe = self.guard.inspect(self._text, final=final, holdback=not final)
         decision, hold = self.guard.review_stream(self._text, matches, final=final)
         self._weakened = any(m.context in ("informational", "historical") and not m.negated

@@ -18,3 +18,31 @@ def test_64_kb_of_dense_matches_is_scanned_in_seconds_not_minutes(guard, unit):
     matches = guard.scan(text)
     assert time.process_time() - start < 20
     assert len(matches) > 1000
+
+
+REFERRAL_AND_DOSE = ("If you ever have crushing chest pain, call 911 straight away. Take 2 tablets of 500 mg "
+                     "paracetamol every 6 hours, no more than 8 tablets in 24 hours. ")
+
+
+def test_a_long_answer_dense_with_referrals_and_doses_streams_whole_without_rereading_each_chunk():
+    """Held text (a red flag or a dose waiting for its sentence to end) is reviewed whole once
+    its sentence ends, not again on every chunk while it waits."""
+    from safety import SafetyGuard, StreamGuard
+
+    answer = (REFERRAL_AND_DOSE * 60)[:8000]
+    stream = StreamGuard(SafetyGuard(), kind="output")
+    shown = "".join(stream.feed(answer[i:i + 4]) for i in range(0, len(answer), 4)) + stream.finish()
+    assert not stream.deferred and shown == answer
+    sentences = answer.count(". ")
+    assert stream.full_inspections <= 3 * sentences, (stream.full_inspections, sentences)
+
+
+def test_a_long_answer_is_read_for_referrals_in_linear_time():
+    from safety.answer import answer_markers
+
+    answer = "Call 911 now.  If it \u200bgets   worse, see a doctor.\n" * 4000  # 200 KB
+    start = time.process_time()
+    markers = answer_markers(answer)
+    assert time.process_time() - start < 5
+    assert len(markers) == 8000 and markers[1].text == "see a doctor"
+    assert answer[markers[1].span[0]:markers[1].span[1]] == "see a doctor"
