@@ -262,11 +262,14 @@ def training_arguments(cfg: Config, run_dir: Path, has_eval: bool):
     bf16 = t.bf16 or (cuda and not t.fp16 and compute_dtype(cfg) == torch.bfloat16)
     evaluate = has_eval and cfg.evaluation.do_eval and t.eval_strategy != "no"
     report_to = [r for r in t.report_to if r not in ("tensorboard", "none")] or "none"  # tensorboard: ours, in logs/
-    # Early stopping ends on the best checkpoint by eval_loss (validate checks a checkpoint is saved at each evaluation).
-    stopping = evaluate and t.early_stopping_patience is not None
+    extra = dict(t.model_extra or {})
+    # Early stopping ends on the best checkpoint, by eval_loss unless the user named another metric
+    # (validate checks a checkpoint is saved at each evaluation).
+    best = {"load_best_model_at_end": True, "metric_for_best_model": "eval_loss", "greater_is_better": False}
+    best = {k: extra.pop(k, v) for k, v in best.items()} if evaluate and t.early_stopping_patience is not None else {}
     return SFTConfig(
         **{name: getattr(t, name) for name in SAME_AS_HF},
-        **(t.model_extra or {}),  # other real TrainingArguments/SFTConfig fields (medtune.config.trainer_args)
+        **extra,  # other real TrainingArguments/SFTConfig fields (medtune.config.trainer_args)
         output_dir=str(run_dir / runs.CHECKPOINTS_DIR),
         run_name=run_dir.name,
         warmup_steps=t.warmup_steps if t.warmup_steps > 0 else min(t.warmup_ratio, 0.999),  # a float < 1 is a ratio
@@ -278,9 +281,7 @@ def training_arguments(cfg: Config, run_dir: Path, has_eval: bool):
         bf16=bf16,
         dataloader_pin_memory=t.dataloader_pin_memory and cuda,
         report_to=report_to,
-        load_best_model_at_end=stopping,
-        metric_for_best_model="eval_loss" if stopping else None,
-        greater_is_better=False if stopping else None,
+        **best,
         push_to_hub=t.push_to_hub,  # checkpoints as the Trainer saves them; the result by push_result
         hub_model_id=(t.hub_model_id or run_dir.name) if t.push_to_hub else None,  # not "checkpoints"
         disable_tqdm=False,
@@ -381,7 +382,7 @@ def build_trainer(cfg: Config, model, tokenizer, data, args, run_dir: Path, call
         tb = TensorBoardCallback()
         tb.logging_dir = str(run_dir / runs.LOGS_DIR)
         callbacks.append(tb)
-    if args.load_best_model_at_end and cfg.training.early_stopping_patience is not None:
+    if args.metric_for_best_model and args.eval_strategy != "no" and cfg.training.early_stopping_patience is not None:
         from transformers import EarlyStoppingCallback
 
         callbacks.append(EarlyStoppingCallback(cfg.training.early_stopping_patience, cfg.training.early_stopping_threshold))
