@@ -12,7 +12,7 @@ import difflib
 import os
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
@@ -224,6 +224,12 @@ class EvaluationConfig(Section):
     max_new_tokens: int = Field(128, ge=1)
     batch_size: int = Field(4, ge=1)
     mcq_path: str | None = "data/mcq_sample.jsonl"
+    # lm-evaluation-harness tasks (the [lm-eval] extra), run on the base and the fine-tuned model: a task
+    # defined in benchmark_tasks_dir works offline, lm-eval's own (medqa_4options, medmcqa, pubmedqa,
+    # mmlu_clinical_knowledge...) download their data from the Hugging Face hub.
+    benchmarks: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.\-]+$")]] = Field(default_factory=list)
+    benchmark_tasks_dir: str = "data/lm_eval_tasks"
+    benchmark_limit: int | None = Field(None, ge=1)  # questions per task; None: every question
 
 
 class DemoConfig(Section):

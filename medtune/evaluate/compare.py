@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from medtune.errors import DataError, RunError
+from medtune.evaluate.benchmarks import plan_benchmarks, run_benchmarks
 from medtune.evaluate.loading import BASE, TUNED, check_split, models_to_compare, read_loss_history
 from medtune.evaluate.measure import Generation, eval_inputs, measure_model, sample_indices
 from medtune.evaluate.render import evaluation_document, plot_comparison, plot_loss_curves
@@ -53,6 +54,7 @@ def evaluate_run(run: Run, *, include_base: bool = False, out_dir: Path | None =
     ev = cfg.evaluation
     notes: list[str] = []
     warnings: list[str] = list(process_notes)
+    benchmarks = plan_benchmarks(cfg)  # an unknown task or an unreachable hub stops here, before any model loads
     mcq_items, mcq_path = [], None
     if ev.mcq_path:
         mcq_path = cfg.resolve_path(ev.mcq_path)
@@ -75,6 +77,8 @@ def evaluate_run(run: Run, *, include_base: bool = False, out_dir: Path | None =
     picks: dict[str, list[int]] = {}
     for label, model, tok in models_to_compare(run, include_base):
         results[label], gens[label], picks[label] = measure_model(model, tok, cfg, inputs, label)
+        if benchmarks is not None:
+            results[label]["benchmarks"] = run_benchmarks(model, tok, benchmarks, ev.batch_size, cfg.data.max_seq_length)
 
     comparison: dict = {}
     if BASE in results:
@@ -106,6 +110,8 @@ def evaluate_run(run: Run, *, include_base: bool = False, out_dir: Path | None =
             "generation_samples": len(inputs.conversations),
             "mcq_path": str(mcq_path) if mcq_items else None,
             "mcq_questions": len(mcq_items),
+            "benchmarks": {"tasks": benchmarks.tasks, "local": benchmarks.local, "hub": benchmarks.hub, "limit": benchmarks.limit}
+            if benchmarks is not None else None,
             "dataset_fingerprint": prepared.fingerprint,
             "split_check": split_check,
         },

@@ -58,7 +58,24 @@ def metrics_table(models: dict[str, dict]) -> tuple[list[str], list[list[str]]]:
             a, b = values
             cells.append(f"{b - a:+.{decimals}f}" if _number(a) and _number(b) else "-")
         rows.append([title, *cells])
+    rows += benchmark_rows(models, order)
     return header, rows
+
+
+def benchmark_rows(models: dict[str, dict], order: list[str]) -> list[list[str]]:
+    """One row per lm-eval task: its main metric (± lm-eval's standard error) for each model."""
+    tasks = list(dict.fromkeys(t for k in order for t in models[k].get("benchmarks", {})))
+    rows = []
+    for task in tasks:
+        results = [models[k].get("benchmarks", {}).get(task, {}) for k in order]
+        metric = next((r["metric"] for r in results if r.get("metric")), "score")
+        cells = [_fmt(r.get("value"), 3) + (f" ± {r['stderr']:.3f}" if r.get("stderr") is not None else "") for r in results]
+        if len(order) == 2:
+            a, b = (r.get("value") for r in results)
+            cells.append(f"{b - a:+.3f}" if _number(a) and _number(b) else "-")
+        n = next((r["n"] for r in results if r.get("n")), None)
+        rows.append([f"{task} ({metric}{f', n={n}' if n else ''})", *cells])
+    return rows
 
 
 def plot_loss_curves(history: dict, measured: dict[str, float], path: Path) -> bool:
@@ -133,6 +150,11 @@ HOW = [
     "**MCQ**: each option's text scored as the assistant's answer to the question (options listed, system prompt "
     "as in training); the option with the highest summed log-likelihood is picked (per-token mean in the second row). "
     "Interval: 95% Wilson.",
+    "**Benchmarks** (`evaluation.benchmarks`): lm-evaluation-harness tasks run by lm-eval itself on the same loaded "
+    "weights (`HFLM` given the model; the base is the adapter disabled), each with its own prompt and few-shot setting, "
+    "no chat template; the task's first metric is shown with lm-eval's standard error. Local tasks read files in "
+    "`evaluation.benchmark_tasks_dir`; "
+    "others download their data from the Hugging Face hub.",
 ]
 
 
@@ -147,6 +169,7 @@ def evaluation_document(metrics: dict, gens: dict[str, list], max_new_tokens: in
         f"(the run's own held-out split). Generation sample: {split['generation_samples']} conversations, "
         f"greedy, at most {max_new_tokens} new tokens."
         + (f" Multiple choice: {split['mcq_questions']} questions from `{split['mcq_path']}`." if split.get("mcq_questions") else "")
+        + (f" Benchmarks (lm-eval): {', '.join(split['benchmarks']['tasks'])}." if split.get("benchmarks") else "")
     )
     d.table(*metrics_table(metrics["models"]), right=True)
     cmp = metrics.get("comparison", {})
