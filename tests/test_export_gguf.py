@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -284,3 +286,53 @@ def test_llama_cpp_generates_from_the_gguf(embedded_dir, tmp_path):
         done = subprocess.run([_llama_cpp(), "-m", str(path), "-p", prompt, "-n", "4", "--temp", "0", "-no-cnv"],
                               capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr[-2000:]
+
+
+# llama.cpp's converter picks the pre-tokenizer by hashing how the tokenizer splits a test text;
+# the embedded model's own little BPE is in no such table, so only for it the name is given.
+CONVERT_WITH_LLAMA_CPP = r"""
+import sys
+sys.path.insert(0, sys.argv[1])
+sys.argv = ["convert_hf_to_gguf.py", sys.argv[2], "--outfile", sys.argv[3], "--outtype", sys.argv[4]]
+import convert_hf_to_gguf as c
+known = c.TextModel.get_vocab_base_pre
+def pre(self, tokenizer):
+    try:
+        return known(self, tokenizer)
+    except NotImplementedError:
+        return "gpt-2"
+c.TextModel.get_vocab_base_pre = pre
+c.main()
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not (Path(os.environ.get("LLAMA_CPP_DIR", "/nonexistent")) / "convert_hf_to_gguf.py").is_file(),
+    reason="set LLAMA_CPP_DIR to a llama.cpp checkout to compare with its own convert_hf_to_gguf.py",
+)
+@pytest.mark.parametrize("quant", ["f16", "q8_0"])
+def test_the_file_is_what_llama_cpps_own_converter_writes(tiny_run, tmp_path, quant):
+    """The merged export goes through llama.cpp's Phi-3 converter (GPT2Tokenizer: BPE, no
+    tokenizer.model needed), and its output has our tensors byte for byte and our keys."""
+    import numpy as np
+
+    from medtune.export import export_run
+    from medtune.gguf_export import write_gguf
+    from medtune.runs import load_run_config, open_run
+
+    merged = export_run(open_run(load_run_config(tiny_run), tiny_run), tmp_path / "merged", merge=True)
+    theirs = tmp_path / "llama-cpp.gguf"
+    done = subprocess.run([sys.executable, "-c", CONVERT_WITH_LLAMA_CPP, os.environ["LLAMA_CPP_DIR"], str(merged), str(theirs), quant],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    ours = write_gguf(merged, tmp_path / "ours.gguf", quant, name=merged.name.capitalize()).path
+    a, b = gguf.GGUFReader(str(ours)), gguf.GGUFReader(str(theirs))
+    fa = {k: f.contents() for k, f in a.fields.items() if not k.startswith("GGUF.")}
+    fb = {k: f.contents() for k, f in b.fields.items() if not k.startswith("GGUF.")}
+    assert set(fa) - set(fb) == {"tokenizer.ggml.eot_token_id"}, "ours adds the end-of-turn id, nothing else"
+    assert set(fb) <= set(fa) and {k: fa[k] for k in fb} == fb
+    ta, tb = {t.name: t for t in a.tensors}, {t.name: t for t in b.tensors}
+    assert set(ta) == set(tb)
+    for name in ta:
+        assert ta[name].tensor_type == tb[name].tensor_type and np.array_equal(ta[name].data, tb[name].data), name
