@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from medtune.evaluate import benchmarks
+from medtune.history import summarize_run
 from medtune.metrics import load_mcq
 
 REPO = Path(__file__).resolve().parents[1]
@@ -131,3 +132,5 @@ def test_evaluate_runs_the_local_benchmark_on_base_and_fine_tuned_side_by_side(t
     assert f"{base['value']:.3f} ± {base['stderr']:.3f}" in row and f"{tuned['value']:.3f} ± {tuned['stderr']:.3f}" in row
     assert f"{tuned['value'] - base['value']:+.3f}" in row
     assert "Benchmarks (lm-eval): medtune_mcq." in report
+    # `medtune runs diff` compares it between runs
+    assert summarize_run(project / "runs" / tiny_run.name).evaluation["benchmark medtune_mcq"] == tuned["value"]

@@ -157,8 +157,8 @@ def plan_benchmarks(cfg: Config) -> BenchmarkPlan | None:
             why = "HF_HUB_OFFLINE=1" if offline else "no connection to it"
             needs = ", ".join(f"{t} (dataset {d or 'of its subtasks'})" for t, d in missing.items())
             raise BenchmarkError(
-                f"evaluation.benchmarks: {needs} downloads from the Hugging Face hub, which is unreachable here ({why}) "
-                f"and the data is not cached. Run it once where the hub is reachable, or keep only local tasks "
+                f"evaluation.benchmarks: {needs}: the data is on the Hugging Face hub, which is unreachable here ({why}), "
+                f"and not cached. Run it once where the hub is reachable, or keep only local tasks "
                 f"({', '.join(sorted(local)) or f'none in {tasks_dir}'})"
             )
     return plan

@@ -111,6 +111,8 @@ def plot_comparison(models: dict[str, dict], path: Path) -> None:
         ("answers ended with <|end|>", lambda m: gen(m).get("ended_share"), None, True),
         ("MCQ accuracy (95% CI)", lambda m: mcq(m).get("accuracy"), lambda m: mcq(m).get("ci95"), True),
     ]
+    tasks = list(dict.fromkeys(t for m in models.values() for t in m.get("benchmarks", {})))
+    panels += [(f"{t} (lm-eval)", lambda m, t=t: m.get("benchmarks", {}).get(t, {}).get("value"), None, True) for t in tasks]
     order = [k for k in (BASE, TUNED) if k in models]
     panels = [p for p in panels if any(p[1](models[k]) is not None for k in order)]
     cols = min(3, len(panels))
