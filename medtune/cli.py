@@ -194,6 +194,32 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the OpenAI-compatible API until Ctrl-C. The flags are config overrides, so the config's
+    checks (a non-loopback host needs serve.api_key) refuse before anything loads."""
+    import logging
+
+    from medtune.serve import open_backend
+    from medtune.serve.app import run_server
+
+    flags = {"host": "serve.host", "port": "serve.port", "upstream": "serve.upstream", "batching": "serve.batching"}
+    cfg = resolve(args, check_paths=False, extra_overrides=flag_overrides(args, flags)).config
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=cfg.logging.level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    print(f"loading {'the upstream ' + cfg.serve.upstream if cfg.serve.upstream else 'the model'} ...", file=sys.stderr)
+    backend = open_backend(cfg, run=args.run, base=args.base)
+    for note in backend.notes:
+        print(f"note: {note}", file=sys.stderr)
+    key = "API key required" if cfg.serve.api_key else "no API key (loopback only)"
+    print(f"serving {backend.model_id} ({backend.kind}) at http://{cfg.serve.host}:{cfg.serve.port}/v1, {key}",
+          file=sys.stderr)
+    try:
+        run_server(backend, cfg.serve)
+    finally:
+        backend.close()
+    return 0
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """The run's own config, with today's evaluation settings; other --set keys do nothing."""
     from medtune.evaluate import evaluate_run, metrics_table, with_current_evaluation
@@ -328,6 +354,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--auth", metavar="USER:PASSWORD", help="require a login (or MEDTUNE_DEMO_AUTH)")
     p.add_argument("--share", action="store_true", help="create a public Gradio share link")
     p.add_argument("--allow-public", action="store_true", help="allow a non-loopback host without auth")
+
+    p = add("serve", cmd_serve, "serve an OpenAI-compatible API behind the safety layer")
+    p.add_argument("--run", metavar="RUN", help="runs/NAME, 'latest', or a merged export directory")
+    p.add_argument("--base", action="store_true", help="serve the base model, no adapter")
+    p.add_argument("--upstream", metavar="URL", help="guard another OpenAI-compatible server (its /v1 base URL)")
+    p.add_argument("--host", help="bind address (default 127.0.0.1; any other needs serve.api_key)")
+    p.add_argument("--port", type=int, help="port (default 8000)")
+    p.add_argument("--batching", choices=["continuous", "generate"], help="in-process generation (default continuous)")
 
     p = add("evaluate", cmd_evaluate, "evaluate a run (loss, perplexity, ROUGE/BLEU, multiple choice)")
     p.add_argument("--run", metavar="RUN", required=True, help="runs/NAME or 'latest'")

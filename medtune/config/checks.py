@@ -190,6 +190,17 @@ def check_config(
             "set demo.auth (user:password) or demo.allow_public=true if you really mean it"
         )
 
+    serve = cfg.serve
+    if not _is_loopback(serve.host) and not serve.api_key:
+        errors.append(
+            f"serve.host: {serve.host} is reachable from other machines and serve.api_key is not set; "
+            "set serve.api_key (or MEDTUNE_SERVE_API_KEY)"
+        )
+    if serve.max_tokens > serve.max_tokens_limit:
+        errors.append(f"serve.max_tokens: {serve.max_tokens} is above serve.max_tokens_limit ({serve.max_tokens_limit})")
+    if serve.upstream and not re.match(r"^https?://[^/\s]+", serve.upstream):
+        errors.append(f"serve.upstream: expected an http(s):// URL such as http://127.0.0.1:8001/v1, got {serve.upstream!r}")
+
     lint = _lint_safety(cfg)
     errors += lint[0]
     warnings += lint[1]

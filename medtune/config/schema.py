@@ -245,6 +245,28 @@ class DemoConfig(Section):
     max_new_tokens: int = Field(256, ge=1)
 
 
+class ServeConfig(Section):
+    """`medtune serve`: the OpenAI-compatible API behind the guard (docs/serving.md)."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=0, le=65535)
+    api_key: str | None = None  # Bearer key ($MEDTUNE_SERVE_API_KEY); required for a non-loopback host
+    model_name: str | None = None  # the id /v1/models reports; default: the run's name
+    upstream: str | None = None  # base URL (…/v1) of an OpenAI-compatible engine to guard instead of a model
+    upstream_api_key: str | None = None  # sent upstream as Bearer ($MEDTUNE_SERVE_UPSTREAM_API_KEY)
+    upstream_model: str | None = None  # model id sent upstream; default: the first one it lists
+    batching: Literal["continuous", "generate"] = "continuous"  # transformers' continuous batching, else generate()
+    max_concurrent_requests: int = Field(32, ge=1)  # more at once: 429
+    max_batch: int = Field(16, ge=1)  # generations sharing the model at once
+    max_request_bytes: int = Field(1_000_000, ge=1024)  # larger bodies: 413
+    max_input_chars: int = Field(8000, ge=1)  # a longer last message: 400
+    max_tokens: int = Field(256, ge=1)  # when the request gives none
+    max_tokens_limit: int = Field(1024, ge=1, le=2048)  # a request asking for more: 400
+    temperature: float = Field(0.7, ge=0, le=2)
+    top_p: float = Field(0.9, gt=0, le=1)
+    request_timeout_s: float = Field(120.0, gt=0)
+
+
 class FSDPConfig(Section):
     sharding_strategy: Literal["FULL_SHARD", "SHARD_GRAD_OP", "HYBRID_SHARD", "NO_SHARD"] = "FULL_SHARD"
     auto_wrap_policy: Literal["TRANSFORMER_BASED_WRAP", "SIZE_BASED_WRAP", "NO_WRAP"] = "TRANSFORMER_BASED_WRAP"
@@ -285,6 +307,7 @@ class Config(Section):
     safety: SafetyConfig = Field(default_factory=SafetyConfig)
     evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
     demo: DemoConfig = Field(default_factory=DemoConfig)
+    serve: ServeConfig = Field(default_factory=ServeConfig)
     distributed: DistributedConfig = Field(default_factory=DistributedConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
 

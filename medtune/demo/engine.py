@@ -168,6 +168,7 @@ class ChatEngine:
         max_concurrent_generations: int = 4,
         log_phi: bool = False,
         after_emergency: str = "remind",
+        source=None,
     ):
         from medtune.model import stop_token_ids
 
@@ -178,7 +179,10 @@ class ChatEngine:
         self.max_input_chars = max_input_chars
         self.log_phi = log_phi
         self.after_emergency = after_emergency  # safety.conversation: strict | remind
-        self.stop_ids = stop_token_ids(tokenizer)
+        # Another way to the text than model.generate (medtune/serve/backends.py: continuous batching,
+        # an upstream server): pieces(prompt, settings, stop) and, optionally, prompt(conversation, settings).
+        self.source = source
+        self.stop_ids = stop_token_ids(tokenizer) if tokenizer is not None else []
         self.context_tokens = int(getattr(getattr(model, "config", None), "max_position_embeddings", 0) or 4096)
         self._count_lock = threading.Lock()
         self._model_lock = _SharedExclusiveLock()
@@ -267,7 +271,7 @@ class ChatEngine:
             return
         if decision.redacted is not None:  # identifiers never reach the model (safety.redact_input)
             conversation = conversation[:-1] + [{**conversation[-1], "content": decision.redacted}]
-        prompt_ids = self._prompt_ids(conversation, settings)
+        prompt_ids = (getattr(self.source, "prompt", None) or self._prompt_ids)(conversation, settings)
         if prompt_ids is None:
             turn.outcome = "too_long"
             yield TOO_LONG_REPLY.format(n=len(last), limit=self.max_input_chars)
@@ -284,7 +288,8 @@ class ChatEngine:
         turn.model_called = True
         stop = threading.Event()
         try:
-            for piece in self._generate(prompt_ids, settings, stop, adapter):
+            pieces = self.source.pieces(prompt_ids, settings, stop) if self.source else self._generate(prompt_ids, settings, stop, adapter)
+            for piece in pieces:
                 safe = stream_guard.feed(piece)
                 if stream_guard.deferred:
                     break
