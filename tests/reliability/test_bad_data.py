@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -322,13 +323,17 @@ def test_an_unreadable_file_is_named(tmp_path, monkeypatch):
 # -- the command, as a user runs it ---------------------------------------------------------------
 
 
+def data_args(tmp_path: Path, path: Path) -> list[str]:
+    return [
+        "data", "--env", "dev", "--set", f"data.dataset_path={path}", "--set", f"data.cache_dir={tmp_path / 'cache'}",
+        "--set", "data.eval_dataset_size=0", "--set", "training.eval_strategy=no", "--set", "data.dedup.near=false", "--out", str(tmp_path / "report"),
+    ]  # fmt: skip
+
+
 def run_data(run_medtune, tmp_path: Path, name: str, content: bytes):
     path = tmp_path / name
     path.write_bytes(content)
-    return run_medtune(
-        "data", "--env", "dev", "--set", f"data.dataset_path={path}", "--set", f"data.cache_dir={tmp_path / 'cache'}",
-        "--set", "data.eval_dataset_size=0", "--set", "training.eval_strategy=no", "--set", "data.dedup.near=false", "--out", str(tmp_path / "report"),
-    )  # fmt: skip
+    return run_medtune(*data_args(tmp_path, path))
 
 
 def test_cli_counts_every_row_of_a_broken_json_array(tmp_path, run_medtune):
@@ -353,3 +358,75 @@ def test_cli_refuses_an_unreadable_file_with_exit_2_and_no_traceback(tmp_path, r
     assert proc.returncode == 2
     assert message in proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
+
+
+# -- the matrix, as a user runs it: each class of bad data through `medtune data` -----------------
+
+
+def jsonl(n: int, seed: int) -> str:
+    return "".join(json.dumps(item(q, a)) + "\n" for q, a in qa(n, seed))
+
+
+def with_line(text: str, index: int, line: str) -> str:
+    lines = text.splitlines()
+    lines[index] = line
+    return "\n".join(lines) + "\n"
+
+
+def csv_rows(n: int, seed: int) -> str:
+    return "question,answer\n" + "".join(f"{q},{a}\n" for q, a in qa(n, seed))
+
+
+CSV = {"format": "custom", "fields": {"user": "question", "assistant": "answer"}}
+# Read, every row counted: name -> (file name, bytes, dataset keys, rows in the file, kept, dropped by reason)
+READABLE = {
+    "broken JSON Lines": ("a.jsonl", with_line(jsonl(21, 1), 4, '{"messages": [').encode(), {}, 21, 20, {"invalid_json": 1}),
+    "deeply nested JSON": ("b.jsonl", with_line(jsonl(21, 2), 9, "[" * 5000 + "]" * 5000).encode(), {}, 21, 20, {"invalid_json": 1}),
+    "lone surrogate": ("c.jsonl", jsonl(21, 3).replace("Answer 7", "Answer \\udc00 7").encode(), {}, 21, 20, {"not_text": 1}),
+    "UTF-16 without a byte-order mark": ("d.jsonl", jsonl(21, 4).encode("utf-16-le"), {}, 21, 21, {}),
+    "CSV field over 128 KB": ("e.csv", (csv_rows(20, 5) + 'q,"' + "word " * 30_000 + '"\n').encode(), CSV, 21, 20, {"too_long": 1}),
+    "CSV extra cells and stray quote": ("f.csv", csv_rows(40, 6).replace("Question 3:", "Question 3:,extra", 1)
+                                        .replace("Question 9:", '"Question 9:', 1).encode(), CSV, 40, 38, {"invalid_csv": 2}),
+}  # fmt: skip
+
+
+def test_every_readable_class_of_bad_data_counts_each_row_through_the_command(tmp_path, run_medtune):
+    datasets = []
+    for case, (name, content, keys, *_) in READABLE.items():
+        (tmp_path / name).write_bytes(content)
+        datasets.append({"path": str(tmp_path / name), "name": case, **keys})
+    proc = run_medtune(
+        "data", "--env", "dev", "--set", f"data.datasets={json.dumps(datasets)}", "--set", f"data.cache_dir={tmp_path / 'cache'}",
+        "--set", "data.eval_dataset_size=0", "--set", "training.eval_strategy=no", "--set", "data.dedup.near=false",
+        "--set", "data.max_length=1024", "--out", str(tmp_path / "report"),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    report = json.loads((tmp_path / "report" / "data_report.json").read_text())
+    rejects = [json.loads(x) for x in (tmp_path / "report" / "rejects.jsonl").read_text().splitlines()]
+    for source, (case, (name, _, _, rows, kept, dropped)) in zip(report["sources"], READABLE.items(), strict=True):
+        assert (source["name"], source["rows_read"], source["kept"]) == (case, rows, kept)
+        assert Counter(r["reason"] for r in rejects if r["file"] == str(tmp_path / name)) == Counter(dropped), case
+    assert_counted(report, 145, 139, {"invalid_json": 2, "not_text": 1, "too_long": 1, "invalid_csv": 2})
+
+
+# Refused as a whole, exit 2, naming the file and the line or byte (Latin-1 and Parquet: above)
+UNREADABLE = {
+    "binary file": (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "train.jsonl: line 1, column 1: byte 0x89 (file offset 0) is not UTF-8"),
+    "invalid UTF-16": (b"\xff\xfe" + jsonl(2, 7).encode("utf-16-le") + b"\x00\xd8A\x00", "train.jsonl: line 3: bytes at file offset"),
+    "unreadable file": (None, "train.jsonl: cannot read the file: Input/output error"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(UNREADABLE))
+def test_a_file_that_cannot_be_read_stops_the_command_with_exit_2_naming_it(tmp_path, run_medtune, case):
+    content, message = UNREADABLE[case]
+    if content is None:  # a file the kernel refuses to read (root ignores chmod): /proc/self/mem gives EIO
+        (tmp_path / "train.jsonl").symlink_to("/proc/self/mem")
+        proc = run_medtune(*data_args(tmp_path, tmp_path / "train.jsonl"))
+    else:
+        proc = run_data(run_medtune, tmp_path, "train.jsonl", content)
+    assert proc.returncode == 2, proc.stderr
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert not (tmp_path / "report" / "data_report.json").exists()
