@@ -13,7 +13,7 @@ import json
 import math
 import os
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -269,7 +269,7 @@ def _date(iso: str | None) -> str:
     if not iso:
         return "-"
     try:
-        return datetime.fromisoformat(iso.replace("Z", "+00:00")).strftime("%Y-%m-%d %H:%M")
+        return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M")
     except ValueError:
         return iso
 
@@ -284,7 +284,7 @@ def _safety_cell(s: dict | None) -> str:
 def runs_table(summaries: list[RunSummary]) -> tuple[list[str], list[list[str]]]:
     """Header and rows for `medtune runs`; ``safety`` is the gates' verdict and the run's share of
     defer cases that showed a deferral."""
-    header = ["run", "date", "method", "lr", "r", "length", "steps", "batch", "data", "train loss", "eval loss", "status", "safety"]
+    header = ["run", "started (UTC)", "method", "lr", "r", "length", "steps", "batch", "data", "train loss", "eval loss", "status", "safety"]
     rows = [
         [
             s.name,

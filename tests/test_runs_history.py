@@ -93,7 +93,7 @@ def test_runs_lists_each_run_with_its_recipe_data_losses_and_how_it_ended(histor
     assert list(rows) == [p.done.name, p.failed.name, p.no_eval.name, p.killed.name]  # oldest first
 
     done = rows[p.done.name]
-    assert done["date"] == "2026-03-01 09:00" and done["method"] == "qlora"
+    assert done["started (UTC)"] == "2026-03-01 09:00" and done["method"] == "qlora"
     assert (done["lr"], done["r"], done["length"], done["steps"], done["batch"]) == ("0.003", "16", "s40", "40", "4")
     assert done["data"] == "fp-aaaa" and done["train loss"] == "0.5000" and done["eval loss"] == "2.2500"
     assert done["status"] == "completed" and done["safety"] == "-"
@@ -108,6 +108,18 @@ def test_runs_lists_each_run_with_its_recipe_data_losses_and_how_it_ended(histor
 
     assert rows[p.killed.name]["status"] == "stopped"
     assert f"medtune train --resume {p.killed.name}" in out
+
+
+@pytest.mark.slow
+def test_a_run_trained_by_medtune_train_lists_what_training_recorded(tiny_run, capsys):
+    meta = runs.read_metadata(tiny_run)
+    code, out, _ = medtune(tiny_run.parents[1], capsys=capsys)
+    row = table_rows(out)[tiny_run.name]
+    final = meta["final_metrics"]
+    assert code == 0 and row["status"] == "completed" and row["method"] == "qlora" and row["r"] == "16"
+    assert row["steps"] == str(final["global_step"]) == "40" and row["batch"] == str(meta["effective_batch_size"])
+    assert row["train loss"] == f"{final['final_loss']:.4f}" and row["eval loss"] == f"{final['eval_loss']:.4f}"
+    assert row["data"] == meta["dataset"]["fingerprint"][:10] and row["started (UTC)"] == meta["start_time"][:16].replace("T", " ")
 
 
 def test_a_run_training_right_now_is_running_not_stopped(history_project, capsys):
