@@ -33,8 +33,9 @@ import json
 import math
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -172,18 +173,26 @@ def _safetensors(model_dir: Path) -> list[Path]:
     return files
 
 
-def hf_tensors(model_dir: Path, config) -> Iterator[tuple[str, Any]]:
-    """(name, float32 numpy array) for every weight in the merged safetensors, one at a time; a
-    tied output head is left out, as llama.cpp reuses the embedding for it."""
+def _load(file: Path, name: str):
+    from safetensors import safe_open
+
+    with safe_open(str(file), framework="pt") as f:
+        return f.get_tensor(name).float().numpy()
+
+
+def hf_tensors(model_dir: Path, config) -> Iterator[tuple[str, tuple[int, ...], Callable[[], Any]]]:
+    """(name, shape, load) for every weight in the merged safetensors; ``load()`` reads that one
+    tensor as float32. A tied output head is left out: llama.cpp reuses the embedding for it."""
     from safetensors import safe_open
 
     tied = bool(getattr(config, "tie_word_embeddings", False))
     for file in _safetensors(model_dir):
         with safe_open(str(file), framework="pt") as f:
-            for name in f.keys():
-                if name.endswith(_SKIPPED) or (tied and name == "lm_head.weight"):
-                    continue
-                yield name, f.get_tensor(name).float().numpy()
+            names = [(n, tuple(f.get_slice(n).get_shape())) for n in f.keys()]
+        for name, shape in names:
+            if name.endswith(_SKIPPED) or (tied and name == "lm_head.weight"):
+                continue
+            yield name, shape, partial(_load, file, name)
 
 
 def gguf_name(name_map, hf_name: str) -> str:
@@ -254,18 +263,21 @@ def _set_parameters(w, config, file_type, model_dir: Path, n_vocab: int, name: s
     w.add_quantization_version(gguf.GGML_QUANT_VERSION)
 
 
-def _tensor_plan(model_dir: Path, config, quant: str) -> Iterator[tuple[str, Any, Any]]:
-    """(GGUF name, float32 array, GGML type) in the order they are written: rope factors first."""
+def _tensor_plan(model_dir: Path, config, quant: str) -> list[tuple[str, tuple[int, ...], Any, Callable[[], Any]]]:
+    """(GGUF name, shape, GGML type, load) in the order they are written: rope factors first."""
     import gguf
     import numpy as np
 
+    plan = []
     if (lr := longrope_factors(config)) is not None:
         for key, values in ((gguf.MODEL_TENSOR.ROPE_FACTORS_LONG, lr[0]), (gguf.MODEL_TENSOR.ROPE_FACTORS_SHORT, lr[1])):
-            yield gguf.TENSOR_NAMES[key] + ".weight", np.asarray(values, dtype=np.float32), gguf.GGMLQuantizationType.F32
+            data = np.asarray(values, dtype=np.float32)
+            plan.append((gguf.TENSOR_NAMES[key] + ".weight", data.shape, gguf.GGMLQuantizationType.F32, lambda d=data: d))
     name_map = gguf.get_tensor_name_map(gguf.MODEL_ARCH.PHI3, config.num_hidden_layers)
-    for hf_name, data in hf_tensors(model_dir, config):
+    for hf_name, shape, load in hf_tensors(model_dir, config):
         new = gguf_name(name_map, hf_name)
-        yield new, data, tensor_type(new, data.shape, quant)
+        plan.append((new, shape, tensor_type(new, shape, quant), load))
+    return plan
 
 
 def write_gguf(model_dir: Path, path: Path, quant: str = "f16", *, name: str | None = None) -> GGUFFile:
@@ -286,13 +298,14 @@ def write_gguf(model_dir: Path, path: Path, quant: str = "f16", *, name: str | N
     file_type = {"f16": gguf.LlamaFileType.MOSTLY_F16, "q8_0": gguf.LlamaFileType.MOSTLY_Q8_0}[quant]
     started = time.perf_counter()
 
-    # Pass 1: names, shapes and types only, so the header can be written before any tensor data.
-    plan = [(n, tuple(d.shape), t) for n, d, t in _tensor_plan(model_dir, config, quant)]
-    n_params = sum(int(np.prod(s)) for n, s, _ in plan if not n.startswith("rope_factors"))
+    # Names, shapes and types first (read from the safetensors headers), so the file's header is
+    # written before any tensor data; then one tensor at a time.
+    plan = _tensor_plan(model_dir, config, quant)
+    n_params = sum(int(np.prod(s)) for n, s, _, _ in plan if not n.startswith("rope_factors"))
     tmp = path.with_name(f".{path.name}.partial-{os.getpid()}")
     w = gguf.GGUFWriter(path=None, arch=ARCH)
     _set_parameters(w, config, file_type, model_dir, config.vocab_size, name or model_dir.name, n_params)
-    for n, shape, qtype in plan:
+    for n, shape, qtype, _ in plan:
         nbytes = int(np.prod(gguf.quant_shape_to_byte_shape(shape, qtype)))
         w.add_tensor_info(n, shape, np.dtype(np.float32), nbytes, raw_dtype=qtype)
     metadata = {k: v.value for k, v in w.kv_data[0].items()}
@@ -301,10 +314,11 @@ def write_gguf(model_dir: Path, path: Path, quant: str = "f16", *, name: str | N
         w.write_header_to_file(path=tmp)
         w.write_kv_data_to_file()
         w.write_ti_data_to_file()
-        # Pass 2: one tensor at a time, quantized as it is written.
-        for (n, shape, qtype), (n2, data, _) in zip(plan, _tensor_plan(model_dir, config, quant), strict=True):
-            assert n == n2 and tuple(data.shape) == shape
+        for _, shape, qtype, load in plan:
+            data = load()
+            assert tuple(data.shape) == shape
             w.write_tensor_data(gguf.quants.quantize(data, qtype))
+            del data
         w.close()
         os.replace(tmp, path)
     finally:
@@ -352,12 +366,31 @@ def _same(got: Any, want: Any) -> bool:
     return got == want
 
 
+def _compare(t, ref, chunk: int = 1 << 22) -> tuple[float, bool]:
+    """(max abs error, all within tolerance) of a stored tensor against its reference, a few
+    million values at a time, so a 200k-token embedding is checked in bounded memory."""
+    import gguf
+    import numpy as np
+
+    rows = ref.reshape(-1, ref.shape[-1]) if ref.ndim else ref.reshape(1, 1)
+    data = t.data.reshape(rows.shape[0], -1)
+    step = max(1, chunk // rows.shape[1])
+    worst, within = 0.0, True
+    for i in range(0, rows.shape[0], step):
+        want = rows[i : i + step]
+        got = gguf.quants.dequantize(data[i : i + step], t.tensor_type).reshape(want.shape).astype(np.float32)
+        err = np.abs(got - want)
+        if err.size:
+            worst = max(worst, float(err.max()))
+            within = within and bool(np.all(err <= tolerance(want, t.tensor_type)))
+    return worst, within
+
+
 def verify_gguf(path: Path, model_dir: Path, metadata: dict[str, Any] | None = None) -> GGUFCheck:
     """Read ``path`` back with ``GGUFReader``: every tensor's shape and dequantized values against
     the safetensors in ``model_dir`` within its type's tolerance, and (given ``metadata``, what
     :func:`write_gguf` wrote) every key and value. Raises :class:`GGUFMismatch` listing what differs."""
     import gguf
-    import numpy as np
     from transformers import AutoConfig
 
     started = time.perf_counter()
@@ -372,20 +405,18 @@ def verify_gguf(path: Path, model_dir: Path, metadata: dict[str, Any] | None = N
             if k in keys and not _same(keys[k].contents(), want):
                 problems.append(f"key {k}: read {str(keys[k].contents())[:80]!r}, wrote {str(want)[:80]!r}")
     stored = {t.name: t for t in reader.tensors}
-    expected = {n: (d, q) for n, d, q in _tensor_plan(Path(model_dir), config, "f16")}  # reference values (f32)
+    expected = {n: (shape, load) for n, shape, _, load in _tensor_plan(Path(model_dir), config, "f16")}
     if set(stored) != set(expected):
         problems.append(f"tensors differ: missing {sorted(set(expected) - set(stored))}, unexpected {sorted(set(stored) - set(expected))}")
     errors: dict[str, float] = {}
     for name in sorted(set(stored) & set(expected)):
-        t, (ref, _) = stored[name], expected[name]
+        t, (want_shape, load) = stored[name], expected[name]
         shape = tuple(int(x) for x in reversed(t.shape.tolist()))  # GGUF stores ggml order, innermost first
-        if shape != tuple(ref.shape):
-            problems.append(f"tensor {name}: shape {shape}, safetensors {tuple(ref.shape)}")
+        if shape != tuple(want_shape):
+            problems.append(f"tensor {name}: shape {shape}, safetensors {tuple(want_shape)}")
             continue
-        got = gguf.quants.dequantize(t.data, t.tensor_type).reshape(ref.shape).astype(np.float32)
-        err = np.abs(got - ref)
-        errors[name] = float(err.max()) if err.size else 0.0
-        if not np.all(err <= tolerance(ref, t.tensor_type)):
+        errors[name], within = _compare(t, load())
+        if not within:
             problems.append(f"tensor {name} ({t.tensor_type.name}): max abs error {errors[name]:.3g} is past its tolerance")
     if problems:
         raise GGUFMismatch(f"{path} does not match {model_dir}:\n  " + "\n  ".join(problems))
