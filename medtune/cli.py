@@ -363,7 +363,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, help="port (default 8000)")
     p.add_argument("--batching", choices=["continuous", "generate"], help="in-process generation (default continuous)")
 
-    p = add("evaluate", cmd_evaluate, "evaluate a run (loss, perplexity, ROUGE/BLEU, multiple choice)")
+    p = add("evaluate", cmd_evaluate, "evaluate a run (loss, perplexity, ROUGE/BLEU, multiple choice, lm-eval evaluation.benchmarks)")
     p.add_argument("--run", metavar="RUN", required=True, help="runs/NAME or 'latest'")
     p.add_argument("--base", action="store_true", help="also evaluate the base model, side by side")
 
