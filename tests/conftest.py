@@ -79,7 +79,6 @@ TINY_CONFIG = {
     "data": {
         "dataset_path": "data/train.jsonl",
         "max_seq_length": 256,
-        "max_length": 256,
         "eval_dataset_size": 2,
         "dedup": {"near": False},
         "cache_dir": ".cache/data",

@@ -211,8 +211,8 @@ def test_checking_a_config_never_changes_it(project):
 
 
 def test_there_is_no_loss_type_to_set_and_ignore(project):
-    """TRL always computes nll through its fused, chunked LM head; a loss_type key would do nothing."""
-    with pytest.raises(ConfigError, match="training.loss_type: unknown key"):
+    """TRL always computes nll through its fused, chunked LM head; SFTConfig's loss_type is refused, with why."""
+    with pytest.raises(ConfigError, match="training.loss_type: medtune sets this itself: medtune always trains nll"):
         load(project, overrides=["training.loss_type=chunked_nll"])
 
 

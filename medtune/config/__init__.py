@@ -2,7 +2,9 @@
 
 - :mod:`~medtune.config.schema`   the typed :class:`Config` and readable schema errors
 - :mod:`~medtune.config.layers`   files, ``base_template``, ``{stem}.{env}.yaml``, ``.env``, environment
-  variables, ``--set``; the source of every value; :func:`load_config`
+  variables, ``--set``; the source of every value; named templates; :func:`load_config`
+- :mod:`~medtune.config.aliases`  environment short names and keys of other tools' shapes, read as medtune's
+- :mod:`~medtune.config.trainer_args` TrainingArguments / SFTConfig fields passed through ``training.*``
 - :mod:`~medtune.config.checks`   pure cross-field checks that return problems and warnings
 - :mod:`~medtune.config.hardware` checks that need torch; :func:`validate_all`, every problem at once
 - :mod:`~medtune.config.render`   the config as annotated YAML, plain YAML, and its hash
@@ -27,6 +29,7 @@ from medtune.config.layers import (
     find_config,
     load_config,
     load_saved_config,
+    named_templates,
     parse_value,
     read_layers,
     resolve_config,
@@ -61,4 +64,5 @@ from medtune.config.schema import (
 )
 from medtune.errors import ConfigError, MedtuneError
 
-__all__ = [name for name in dir() if not name.startswith("__") and name not in ("checks", "hardware", "layers", "render", "schema")]
+__all__ = [name for name in dir() if not name.startswith("__") and name not in (
+    "aliases", "checks", "hardware", "layers", "render", "schema", "trainer_args")]

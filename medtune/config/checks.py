@@ -103,13 +103,8 @@ def check_config(
         errors.append(
             f"data.eval_dataset_size: {cfg.data.eval_dataset_size} is neither a fraction below 1 nor a whole count"
         )
-    if cfg.data.max_length > cfg.data.max_seq_length:
-        warnings.append(
-            f"data.max_length ({cfg.data.max_length}) is above data.max_seq_length ({cfg.data.max_seq_length}); "
-            "conversations are limited to max_seq_length"
-        )
-    if cfg.data.min_length >= min(cfg.data.max_length, cfg.data.max_seq_length):
-        errors.append("data.min_length must be below data.max_length and data.max_seq_length")
+    if cfg.data.min_length >= cfg.data.max_seq_length:
+        errors.append("data.min_length must be below data.max_seq_length")
     if cfg.data.dataset_path is None and not cfg.data.datasets:
         errors.append("data.dataset_path: no training data; set data.dataset_path or data.datasets")
     if cfg.data.datasets and cfg.data.dataset_path:
@@ -207,12 +202,6 @@ def check_config(
     return errors, warnings
 
 
-def _lint_safety(cfg: Config) -> tuple[list[str], list[str]]:
-    try:
-        from safety.policy import lint_policy
-    except ImportError:  # the safety package is optional for config checks
-        return [], []
-    errors, warnings = [], []
 def _eight_bit_problems(cfg: Config, src: Callable[[str], str]) -> list[str]:
     """model.load_in_8bit is LoRA on an LLM.int8 base: not with qlora's 4-bit base, and not a base to train whole."""
     method = cfg.fine_tuning.method
@@ -250,6 +239,12 @@ def _early_stopping_problems(cfg: Config, src: Callable[[str], str]) -> list[str
     return []
 
 
+def _lint_safety(cfg: Config) -> tuple[list[str], list[str]]:
+    try:
+        from safety.policy import lint_policy
+    except ImportError:  # the safety package is optional for config checks
+        return [], []
+    errors, warnings = [], []
     for issue in lint_policy(cfg.safety.model_dump()):
         (errors if issue.level == "error" else warnings).append(f"{issue.path}: {issue.message}")
     return errors, warnings

@@ -13,6 +13,7 @@ from typing import Literal
 
 from medtune.config.layers import ResolvedConfig, resolve_config
 from medtune.config.schema import Config
+from medtune.config.trainer_args import trainer_problems
 
 
 def check_hardware(cfg: Config) -> tuple[list[str], list[str]]:
@@ -30,11 +31,11 @@ def check_hardware(cfg: Config) -> tuple[list[str], list[str]]:
     q = cfg.model.quantization_config
     if cfg.fine_tuning.method == "qlora" and q.bnb_4bit_compute_dtype == "bfloat16" and not cuda:
         warnings.append("model.quantization_config.bnb_4bit_compute_dtype: bfloat16 on CPU is slow; float32 is used")
-    from transformers.training_args import OptimizerNames
     if cfg.model.load_in_8bit:
         errors += eight_bit_problems(cuda)
     if "mlflow" in cfg.training.report_to:
         errors += mlflow_problems(os.environ.get("MLFLOW_TRACKING_URI", ""))
+    from transformers.training_args import OptimizerNames
 
     known = {o.value for o in OptimizerNames}
     if cfg.training.optim not in known:
@@ -57,12 +58,11 @@ def check_hardware(cfg: Config) -> tuple[list[str], list[str]]:
             errors.append("training.use_liger_kernel: Liger's Triton kernels need a CUDA GPU; set it to false on CPU")
     d = cfg.distributed
     errors += process_problems(cfg, d.num_processes // d.num_machines, cuda, n_gpu, "distributed.num_processes")
+    errors += trainer_problems(cfg.training)
+    errors += hub_problems(cfg)
     return errors, warnings
 
 
-def process_problems(cfg: Config, per_machine: int, cuda: bool, n_gpu: int, key: str) -> list[str]:
-    """Why ``per_machine`` training processes cannot start here; shared by `validate` and `--nproc`."""
-    import importlib.util
 def hub_problems(cfg: Config, environ: Mapping[str, str] | None = None) -> list[str]:
     """training.push_to_hub pushes when training ends: an unreachable hub, a missing token or a
     malformed repository id would fail only then, after a long run, so say it before anything loads."""
@@ -136,6 +136,9 @@ def mlflow_problems(uri: str) -> list[str]:
             "(SQLAlchemy); set MLFLOW_TRACKING_URI=file:./mlruns to log to a local directory, or pip install mlflow"]
 
 
+def process_problems(cfg: Config, per_machine: int, cuda: bool, n_gpu: int, key: str) -> list[str]:
+    """Why ``per_machine`` training processes cannot start here; shared by `validate` and `--nproc`."""
+    import importlib.util
 
     problems = []
     if cuda and per_machine > n_gpu:

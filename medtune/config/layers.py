@@ -21,46 +21,55 @@ from typing import Any, Literal
 import yaml
 from pydantic import ValidationError
 
+from medtune.config.aliases import (
+    ENV_SHORT_NAMES,
+    FOREIGN,
+    Reading,
+    alias_for,
+    read_aliases,
+    unknown_variable,
+)
 from medtune.config.checks import check_config, fused_targets
 from medtune.config.schema import Config, validate_data
 from medtune.errors import ConfigError, MedtuneError
 
 DEFAULT_CONFIG_NAME = "config.yaml"
 ENV_PREFIX = "MEDTUNE__"
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+RESUME_KEY = "training.resume_from_checkpoint"
 
-# Short names users already type, mapped to key paths. Documented in the README and .env.example.
-ENV_SHORT_NAMES: dict[str, str] = {
-    "MODEL_ID": "model.base_model_name",
-    "LOAD_IN_4BIT": "model.quantization_config.load_in_4bit",
-    "FINETUNE_METHOD": "fine_tuning.method",
-    "LORA_RANK": "lora.r",
-    "LORA_ALPHA": "lora.lora_alpha",
-    "LORA_DROPOUT": "lora.lora_dropout",
-    "LEARNING_RATE": "training.learning_rate",
-    "LORA_LEARNING_RATE": "training.learning_rate",
-    "TRAIN_BATCH_SIZE": "training.per_device_train_batch_size",
-    "LORA_BATCH_SIZE": "training.per_device_train_batch_size",
-    "GRADIENT_ACCUMULATION_STEPS": "training.gradient_accumulation_steps",
-    "NUM_TRAIN_EPOCHS": "training.num_train_epochs",
-    "MAX_STEPS": "training.max_steps",
-    "OUTPUT_DIR": "training.output_dir",
-    "SEED": "training.seed",
-    "MAX_LENGTH": "data.max_seq_length",
-    "DATASET_PATH": "data.dataset_path",
-    "SYSTEM_PROMPT": "safety.system_prompt",
-    "MEDTUNE_DEMO_AUTH": "demo.auth",
-}
+
+def named_templates() -> dict[str, str]:
+    """The templates shipped with medtune, found by name (``--config quick_test``,
+    ``base_template: default``): name -> the first line of its header comment."""
+    found = {}
+    for path in sorted(TEMPLATES_DIR.glob("*.yaml")):
+        first = path.read_text(encoding="utf-8").splitlines()[0] if path.stat().st_size else ""
+        found[path.stem] = first.lstrip("# ").strip()
+    return found
+
+
+def template_path(name: str) -> Path | None:
+    path = TEMPLATES_DIR / f"{name}.yaml"
+    return path if "/" not in name and "\\" not in name and path.is_file() else None
 
 
 @dataclass
 class ResolvedConfig:
-    """A validated config plus the provenance of every value and the non-fatal warnings."""
+    """A validated config plus the provenance of every value and the non-fatal warnings.
+
+    ``notes`` say how keys written another way were read (```training.epochs` read as
+    `training.num_train_epochs` (old.yaml:12)``); ``resume`` is ``training.resume_from_checkpoint``,
+    which says where `medtune train` starts and so is no part of the run's config.
+    """
 
     config: Config
     sources: dict[str, str]
     files: list[Path]
     env: str | None
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    resume: str | None = None
 
     def source_of(self, key_path: str) -> str:
         while key_path:
@@ -168,8 +177,10 @@ def _set_path(data: dict, path: str, value: Any) -> None:
 def _tag(sources: dict[str, str], data: Mapping, label: str, lines: dict[str, int] | None = None) -> None:
     """Record ``label`` as the source of every key path in ``data`` (and its parents' subtrees)."""
     for path in _flatten(data):
-        # A layer that replaces a whole subtree owns all of it: drop stale deeper sources.
-        for old in [s for s in sources if s.startswith(path + ".")]:
+        # A layer that replaces a whole subtree owns all of it: drop stale deeper sources, and a
+        # value it turned into a mapping (--set training.learning_rate.x=1) is no longer the old layer's.
+        parents = {path.rsplit(".", n)[0] for n in range(1, path.count(".") + 1)}
+        for old in [s for s in sources if s.startswith(path + ".") or s in parents]:
             del sources[old]
         line = (lines or {}).get(path)
         sources[path] = f"{label}:{line}" if line else label
@@ -183,10 +194,35 @@ def parse_value(text: str) -> Any:
         return text
 
 
-def _load_file(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict, dict[str, str]]:
-    """Load one YAML file, following ``base_template:`` inheritance; returns data and sources."""
+def _read_layer(data: dict, sources: dict[str, str], reading: Reading) -> tuple[dict, dict[str, str]]:
+    """One layer with every key written another way read as medtune's (see medtune.config.aliases)."""
+    leaves = _flatten(data)
+    if not any(alias_for(p, v) is not None or p.startswith(FOREIGN) for p, v in leaves.items()):
+        return data, sources  # nothing to read differently: the layer exactly as written
+    sources = dict(sources)
+    out: dict = {}
+    for path, value in read_aliases(leaves, sources, reading).items():
+        _set_path(out, path, value)
+    kept = _flatten(out)
+    return out, {p: s for p, s in sources.items() if p in kept}
+
+
+def _key_lines(keys: dict[str, str], label: str, lines: dict[str, int]) -> None:
+    """Where each key (sections too) was written: an unknown section is named with its own line."""
+    for path, line in lines.items():
+        keys[path] = f"{label}:{line}"
+
+
+def _load_file(
+    path: Path, reading: Reading, keys: dict[str, str], seen: tuple[Path, ...] = (), label: str | None = None
+) -> tuple[dict, dict[str, str]]:
+    """Load one YAML file, following ``base_template:`` inheritance; returns data and sources.
+
+    ``base_template`` is a file beside this one or the name of a shipped template (``default``).
+    """
     if not path.is_file():
-        raise ConfigError([f"config file not found: {path}"])
+        named = ", ".join(named_templates())
+        raise ConfigError([f"config file not found: {path} (named templates: {named})"])
     if path.resolve() in seen:
         chain = " -> ".join(str(p) for p in (*seen, path.resolve()))
         raise ConfigError([f"base_template loop: {chain}"])
@@ -196,13 +232,15 @@ def _load_file(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict, dict[str,
         raise ConfigError([f"{path}: byte {exc.start} is not UTF-8; save the file as UTF-8"]) from None
     except OSError as exc:
         raise ConfigError([f"{path}: cannot read it: {exc.strerror or exc}"]) from None
+    label = label or path.name
     data, lines = _yaml_with_lines(text, path.name)
     if not isinstance(data, dict):
         raise ConfigError([f"{path.name}: the top level must be a mapping of sections, got {type(data).__name__}"])
     if "base_template" not in data:
         sources: dict[str, str] = {}
-        _tag(sources, data, path.name, lines)
-        return data, sources
+        _tag(sources, data, label, lines)
+        _key_lines(keys, label, lines)
+        return _read_layer(data, sources, reading)
 
     template = data.pop("base_template")
     overrides = data.pop("overrides", None) or {}
@@ -211,41 +249,59 @@ def _load_file(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict, dict[str,
         raise ConfigError(
             [f"{path.name}: a file with base_template may only hold 'overrides:'; move {extra} under overrides"]
         )
-    base, sources = _load_file((path.parent / str(template)), (*seen, path.resolve()))
+    beside = path.parent / str(template)
+    named = template_path(str(template)) if not beside.is_file() else None
+    base, sources = _load_file(named or beside, reading, keys, (*seen, path.resolve()),
+                               f"template {template}" if named else None)
     if not isinstance(overrides, dict):
         raise ConfigError([f"{path.name}: overrides must be a mapping"])
     over_lines = {k.removeprefix("overrides."): v for k, v in lines.items() if k.startswith("overrides.")}
-    _tag(sources, overrides, path.name, over_lines)
+    over_sources: dict[str, str] = {}
+    _tag(over_sources, overrides, label, over_lines)
+    _key_lines(keys, label, over_lines)
+    overrides, over_sources = _read_layer(overrides, over_sources, reading)
+    _tag(sources, overrides, "")
+    sources.update(over_sources)
+    sources = {k: v for k, v in sources.items() if v}
     return deep_merge(base, overrides), sources
 
 
 def env_overrides(environ: Mapping[str, str], label: str) -> tuple[dict, dict[str, str], list[str]]:
     """Overrides from environment-style variables: short names first, then ``MEDTUNE__A__B``.
 
-    Two short names that set the same key to different values are an error, not a coin toss.
+    A short name's value is parsed as its key's type (``WARMUP_RATIO=abc`` is an error naming the
+    variable); an empty one (``SYSTEM_PROMPT=``) is unset. Two names that set the same key to
+    different values are an error, not a coin toss; so is a ``MEDTUNE_`` variable medtune does not know.
     """
     data: dict = {}
     sources: dict[str, str] = {}
     problems: list[str] = []
-    set_by: dict[str, tuple[str, str]] = {}
-    for name, path in ENV_SHORT_NAMES.items():
-        if name not in environ:
+    set_by: dict[str, tuple[str, str, Any]] = {}
+    for name, short in ENV_SHORT_NAMES.items():
+        raw = environ.get(name)
+        if raw is None or not raw.strip():
             continue
-        raw = environ[name]
-        if path in set_by and set_by[path][1] != raw:
-            other = set_by[path][0]
-            problems.append(
-                f"{path}: {other}={set_by[path][1]!r} and {name}={raw!r} ({label}) disagree; unset one"
-            )
+        try:
+            value = short.parse(raw)
+        except ValueError as exc:
+            problems.append(f"{short.path}: {exc}; got {raw!r} (from {label} {name})")
             continue
-        set_by[path] = (name, raw)
-        _set_path(data, path, parse_value(raw))
+        path = short.path
+        if path in set_by and set_by[path][2] != value:
+            other, other_raw, _ = set_by[path]
+            problems.append(f"{path}: {other}={other_raw!r} and {name}={raw!r} ({label}) disagree; unset one")
+            continue
+        set_by[path] = (name, raw, value)
+        _set_path(data, path, value)
         sources[path] = f"{label} {name}"
     for name, raw in environ.items():
+        why = unknown_variable(name, ENV_PREFIX)
+        if why:
+            problems.append(f"{why} ({label})")
         if not name.startswith(ENV_PREFIX) or name == ENV_PREFIX:
             continue
         path = ".".join(part.lower() for part in name[len(ENV_PREFIX) :].split("__"))
-        if path in set_by and parse_value(set_by[path][1]) != parse_value(raw):
+        if path in set_by and set_by[path][2] != parse_value(raw):
             other = set_by[path][0]
             problems.append(f"{path}: {other}={set_by[path][1]!r} and {name}={raw!r} ({label}) disagree; unset one")
             continue
@@ -276,10 +332,14 @@ def _read_dotenv(path: Path) -> dict[str, str]:
 
 
 def find_config(config: str | os.PathLike | None) -> Path:
+    """The base file: a path, the name of a shipped template (``--config quick_test``), or ./config.yaml."""
     path = Path(config) if config else Path.cwd() / DEFAULT_CONFIG_NAME
     if not path.is_file():
+        named = template_path(str(config)) if config else None
+        if named is not None:
+            return named
         hint = "" if config else " (run from the project directory or pass --config PATH)"
-        raise ConfigError([f"config file not found: {path}{hint}"])
+        raise ConfigError([f"config file not found: {path}{hint}; named templates: {', '.join(named_templates())}"])
     return path
 
 
@@ -293,54 +353,105 @@ def env_path_for(base: Path, env: str) -> Path:
     return base.with_name(f"{base.stem}.{env}.yaml")
 
 
+@dataclass
+class Layers:
+    """Every layer merged: the data, the source of each value, and what reading them found."""
+
+    data: dict
+    sources: dict[str, str]
+    files: list[Path]
+    root: Path  # the project: the base file's directory (the working directory for a named template)
+    problems: list[str] = field(default_factory=list)
+    reading: Reading = field(default_factory=Reading)
+    keys: dict[str, str] = field(default_factory=dict)  # every key written, sections too -> file:line
+    warnings: list[str] = field(default_factory=list)
+    resume: str | None = None
+
+
 def read_layers(
     config: str | os.PathLike | None = None,
     env: str | None = None,
     overrides: list[str] | None = None,
     environ: Mapping[str, str] | None = None,
     dotenv: str | os.PathLike | None | Literal[False] = None,
-) -> tuple[dict, dict[str, str], list[Path], list[str]]:
-    """Merge every layer into one dict: (data, source of each key path, files read, problems).
+) -> Layers:
+    """Merge every layer into one dict, each read through medtune.config.aliases first.
 
     Problems in the overrides are returned, not raised, so validation can list them with the rest;
     a missing or unreadable file is raised at once, since nothing else can be checked without it.
+    With a named template as the base, the project is the working directory: its
+    ``config.{env}.yaml`` and ``.env`` apply.
     """
     base_path = find_config(config)
+    named = config is not None and not Path(config).is_file()  # find_config found a shipped template
+    root = Path.cwd() if named else base_path.parent
     environ = os.environ if environ is None else environ
-    data, sources = _load_file(base_path)
-    files = [base_path]
-    problems: list[str] = []
+    reading, keys = Reading(), {}
+    data, sources = _load_file(base_path, reading, keys, label=f"template {base_path.stem}" if named else None)
+    layers = Layers(data, sources, [base_path], root, reading=reading, keys=keys)
 
+    env_file_label = None
     if env:
-        env_path = env_path_for(base_path, env)
+        env_path = env_path_for(root / DEFAULT_CONFIG_NAME if named else base_path, env)
         if not env_path.is_file():
-            envs = available_envs(base_path)
+            envs = available_envs(root / DEFAULT_CONFIG_NAME if named else base_path)
             raise ConfigError(
-                [f"--env {env}: no {env_path.name} next to {base_path.name}; available: {', '.join(envs) or 'none'}"]
+                [f"--env {env}: no {env_path.name} next to {base_path.name if not named else root}; "
+                 f"available: {', '.join(envs) or 'none'}"]
             )
-        env_data, env_sources = _load_file(env_path)
-        data = deep_merge(data, env_data)
-        _tag(sources, env_data, "")  # clear deeper stale sources
-        sources.update(env_sources)
-        files.append(env_path)
+        env_data, env_sources = _load_file(env_path, reading, keys)
+        _merge_layer(layers, env_data, env_sources)
+        layers.files.append(env_path)
+        env_file_label = env_path.name
 
-    dotenv_path = None if dotenv is False else Path(dotenv) if dotenv else base_path.parent / ".env"
+    dotenv_path = None if dotenv is False else Path(dotenv) if dotenv else root / ".env"
     if dotenv and dotenv is not False and not Path(dotenv).is_file():
         raise ConfigError([f"--env-file {dotenv}: no such file"])
-    layers: list[tuple[dict, dict[str, str], list[str]]] = []
     if dotenv_path is not None and dotenv_path.is_file():
-        layers.append(env_overrides(_read_dotenv(dotenv_path), f"{dotenv_path.name}"))
-        files.append(dotenv_path)
-    layers.append(env_overrides(environ, "env"))
-    layers.append(cli_overrides(overrides or []))
-    for layer_data, layer_sources, layer_problems in layers:
-        problems += layer_problems
-        data = deep_merge(data, layer_data)
-        _tag(sources, layer_data, "")
-        sources.update(layer_sources)
-    for k in [k for k, v in sources.items() if v == ""]:
-        del sources[k]
-    return data, sources, files, problems
+        dot_data, dot_sources, dot_problems = env_overrides(_read_dotenv(dotenv_path), dotenv_path.name)
+        layers.problems += dot_problems
+        dot_data, dot_sources = _read_layer(dot_data, dot_sources, reading)
+        if env_file_label:  # .env outranks the --env file: say so wherever that changes a value
+            for path, src in dot_sources.items():
+                old = layers.sources.get(path, "")
+                if old.startswith(env_file_label + ":"):
+                    layers.warnings.append(
+                        f"{path}: {src} overrides {old} (--env {env}); .env applies to every environment, "
+                        f"so remove it there if {env_file_label} should decide")
+        _merge_layer(layers, dot_data, dot_sources)
+        layers.files.append(dotenv_path)
+    for layer_data, layer_sources, layer_problems in (env_overrides(environ, "env"), cli_overrides(overrides or [])):
+        layers.problems += layer_problems
+        for path, src in layer_sources.items():  # an error on a section these made names the variable or flag
+            parts = path.split(".")
+            keys.update({".".join(parts[:n]): src for n in range(1, len(parts) + 1)})
+        _merge_layer(layers, *_read_layer(layer_data, layer_sources, reading))
+    layers.sources = {k: v for k, v in layers.sources.items() if v}
+    layers.resume = _pop_resume(layers)
+    return layers
+
+
+def _merge_layer(layers: Layers, data: dict, sources: dict[str, str]) -> None:
+    layers.data = deep_merge(layers.data, data)
+    _tag(layers.sources, data, "")  # clear deeper stale sources
+    layers.sources.update(sources)
+
+
+def _pop_resume(layers: Layers) -> str | None:
+    """``training.resume_from_checkpoint``: where `medtune train` starts (as --resume), not a setting of the run."""
+    training = layers.data.get("training")
+    if not isinstance(training, dict) or RESUME_KEY.split(".")[1] not in training:
+        return None
+    value = training.pop(RESUME_KEY.split(".")[1])
+    src = layers.sources.pop(RESUME_KEY, "default")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        layers.problems.append(f"{RESUME_KEY}: expected a run directory, a checkpoint directory or latest; "
+                               f"got {value!r} (from {src})")
+        return None
+    layers.reading.notes.append(f"`{RESUME_KEY}: {value}` ({src}): `medtune train` resumes it, as --resume does")
+    return value
 
 
 def resolve_config(
@@ -356,13 +467,16 @@ def resolve_config(
     With problems the config is a best-effort one (offending values back at their defaults), so a
     caller can still run further checks on it; it is None only when even that cannot be built.
     """
-    data, sources, files, problems = read_layers(config, env, overrides, environ, dotenv)
-    cfg, schema_problems = validate_data(data, sources)
+    layers = read_layers(config, env, overrides, environ, dotenv)
+    problems = layers.problems + layers.reading.problems
+    cfg, schema_problems = validate_data(layers.data, layers.sources, layers.keys)
     problems += schema_problems
     if cfg is None:
         return None, problems
-    cfg = cfg.with_root(files[0].parent)
-    resolved = ResolvedConfig(cfg, sources, files, env)
+    cfg = cfg.with_root(layers.root)
+    resolved = ResolvedConfig(cfg, layers.sources, layers.files, env, list(layers.warnings),
+                              list(dict.fromkeys(layers.reading.notes)), layers.resume)
+    problems += [p for p in (check(cfg) for check in layers.reading.checks) if p]
     fused = fused_targets(cfg)
     if fused is not None:  # Phi-3 fuses q/k/v and gate/up: train the modules that exist, and say so
         cfg.lora.target_modules, note = fused
@@ -398,6 +512,10 @@ def load_saved_config(path: Path) -> Config:
     """A run's own resolved config.yaml (used by resume, chat and evaluate)."""
     try:
         data = yaml_load(path.read_text(encoding="utf-8"))
+        section = data.get("data") if isinstance(data, dict) else None
+        if isinstance(section, dict) and "max_length" in section:  # saved when it was a second length limit
+            legacy = section.pop("max_length")
+            section["max_seq_length"] = min(legacy, section.get("max_seq_length", legacy))
         cfg = Config.model_validate(data)
     except (OSError, yaml.YAMLError, ValidationError) as exc:
         raise MedtuneError(f"cannot read the run's config {path}: {exc}") from None

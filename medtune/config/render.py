@@ -38,7 +38,9 @@ def render_with_sources(resolved: ResolvedConfig) -> str:
 
     walk(resolved.config.to_dict(), "", 0)
     width = min(max(len(r[0]) for r in rows if r[1]) + 2, 72)
-    lines = [f"{text.ljust(width)}# {src}" if src else text for text, src in rows]
+    # A long value keeps a space before its comment: YAML reads "text# x" as part of the value.
+    lines = [(f"{text.ljust(width)}# {src}" if len(text) < width else f"{text}  # {src}") if src else text
+             for text, src in rows]
     return "\n".join(lines)
 
 

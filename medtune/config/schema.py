@@ -80,6 +80,12 @@ class LoraConfig(Section):
 
 
 class TrainingConfig(Section):
+    """Hugging Face names. Any other real TrainingArguments / SFTConfig field passes through to the
+    trainer (``training.neftune_noise_alpha``), checked in :func:`validate_data` against the
+    installed classes (medtune.config.trainer_args); a typo is still an unknown key."""
+
+    model_config = ConfigDict(extra="allow")
+
     output_dir: str = "runs"
     task_name: str = Field("medqa", pattern=r"^[A-Za-z0-9_.]+$")
     num_train_epochs: float = Field(3.0, gt=0, le=10000)
@@ -110,17 +116,17 @@ class TrainingConfig(Section):
     dataloader_num_workers: int = Field(0, ge=0)
     dataloader_pin_memory: bool = True
     report_to: list[str] = Field(default_factory=lambda: ["tensorboard"])
+    push_to_hub: bool = False  # the Trainer pushes checkpoints to hub_model_id, medtune the result at the end
+    hub_model_id: str | None = None
+    # Stop after this many evaluations without an eval_loss improvement larger than the threshold.
+    early_stopping_patience: int | None = Field(None, ge=1)
+    early_stopping_threshold: float = Field(0.0, ge=0)
     # Speed switches (issue: GPU training speed); each is tested on CPU against the plain path. There is
     # no loss_type: TRL >= 1.0 always computes nll through its fused, chunked LM head.
     packing: bool = False
     use_liger_kernel: bool = False
     torch_compile: bool = False
 
-    push_to_hub: bool = False  # the Trainer pushes checkpoints to hub_model_id, medtune the result at the end
-    hub_model_id: str | None = None
-    # Stop after this many evaluations without an eval_loss improvement larger than the threshold.
-    early_stopping_patience: int | None = Field(None, ge=1)
-    early_stopping_threshold: float = Field(0.0, ge=0)
 
 class DatasetSpec(Section):
     path: str
@@ -149,7 +155,6 @@ class DataConfig(Section):
     eval_dataset_size: float = Field(0.1, ge=0)
     eval_path: str | None = None  # a separate evaluation file instead of the hash split (not both)
     min_length: int = Field(8, ge=0)
-    max_length: int = Field(2048, ge=1)
     truncation: Literal["drop", "truncate"] = "drop"
     system_prompt_mode: Literal["replace", "prepend", "keep"] = "replace"
     max_invalid_fraction: float = Field(0.05, ge=0, le=1)
@@ -157,6 +162,11 @@ class DataConfig(Section):
     dedup: DedupConfig = Field(default_factory=DedupConfig)
     cache_dir: str = ".cache/medtune/data"
     num_proc: int = Field(1, ge=1)
+
+    @property
+    def max_length(self) -> int:
+        """One sequence length with one meaning: ``data.max_length`` is read as ``data.max_seq_length``."""
+        return self.max_seq_length
 
 
 class SafetyCategoryConfig(Section):
@@ -351,13 +361,13 @@ def nearest_key(path: str) -> str | None:
     """The valid key path most like ``path``: a typo in the leaf, or the right leaf in the wrong section."""
     valid = _all_key_paths()
     parent, _, leaf = path.rpartition(".")
+    same_leaf = [p for p in valid if p.rpartition(".")[2] == leaf]  # the exact name, in another section
+    if same_leaf:
+        return same_leaf[0]
     siblings = [p for p in valid if p.rpartition(".")[0] == parent]
     close = difflib.get_close_matches(path, siblings, n=1, cutoff=0.6)
     if close:
         return close[0]
-    same_leaf = [p for p in valid if p.rpartition(".")[2] == leaf]
-    if same_leaf:
-        return same_leaf[0]
     close = difflib.get_close_matches(path, valid, n=1, cutoff=0.75)
     return close[0] if close else None
 
@@ -372,8 +382,12 @@ def _loc_to_path(loc: tuple) -> str:
     return out
 
 
-def _source_for(sources: dict[str, str], path: str) -> str:
+def _source_for(sources: dict[str, str], path: str, keys: dict[str, str] | None = None) -> str:
+    """The layer that set ``path``: its own value's source, else where the key itself was written
+    (an unknown section, a value some layer turned into a mapping), else its parent's."""
     key = re.sub(r"\[\d+\]", "", path)
+    if key not in sources and key in (keys or {}):
+        return keys[key]
     while key:
         if key in sources:
             return sources[key]
@@ -381,14 +395,16 @@ def _source_for(sources: dict[str, str], path: str) -> str:
     return "default"
 
 
-def _schema_problems(exc: ValidationError, sources: dict[str, str]) -> tuple[list[str], list[tuple]]:
+def _schema_problems(
+    exc: ValidationError, sources: dict[str, str], keys: dict[str, str] | None = None
+) -> tuple[list[str], list[tuple]]:
     problems, locs = [], []
     for err in exc.errors():
         # Union members repeat the same complaint per member; drop the member tags from the path.
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and _UNION_TAG.fullmatch(p)))
         locs.append(loc)
         path = _loc_to_path(loc)
-        src = _source_for(sources, path)
+        src = _source_for(sources, path, keys)
         if err["type"] == "extra_forbidden":
             hint = nearest_key(path)
             msg = f"{path}: unknown key" + (f"; did you mean {hint}?" if hint else "")
@@ -396,7 +412,8 @@ def _schema_problems(exc: ValidationError, sources: dict[str, str]) -> tuple[lis
         else:
             value = err.get("input")
             shown = repr(value) if not isinstance(value, dict) else "a mapping"
-            problems.append(f"{path}: {err['msg'].lower()}; got {shown} (from {src})")
+            msg = err["msg"][:1].lower() + err["msg"][1:]  # the user's case: 'DEBUG' and patterns as written
+            problems.append(f"{path}: {msg}; got {shown} (from {src})")
     return list(dict.fromkeys(problems)), locs
 
 
@@ -418,18 +435,50 @@ def _drop(data: dict, loc: tuple) -> None:
         node.pop(loc[-1])
 
 
-def validate_data(data: dict, sources: dict[str, str]) -> tuple[Config | None, list[str]]:
+def _passthrough_problems(cfg: Config, sources: dict[str, str]) -> tuple[list[str], list[tuple]]:
+    """training.* keys that are not medtune's own: real trainer fields pass (as the field takes
+    them), anything else is an unknown key or a field medtune sets itself, with the reason."""
+    from medtune.config.trainer_args import check_extra
+
+    problems, locs = [], []
+    for name, value in (cfg.training.model_extra or {}).items():
+        path = f"training.{name}"
+        value, why = check_extra(name, value)
+        if why is None:
+            cfg.training.model_extra[name] = value
+            continue
+        if why == "unknown key":
+            from medtune.config.trainer_args import trainer_fields
+
+            near = difflib.get_close_matches(name, [*TrainingConfig.model_fields, *trainer_fields()], n=1, cutoff=0.7)
+            hint = f"training.{near[0]}" if near else nearest_key(path)
+            why += f"; did you mean {hint}?" if hint else ""
+        else:
+            why += f"; got {value!r}" if not why.startswith("medtune sets") else ""
+        problems.append(f"{path}: {why} (from {_source_for(sources, path)})")
+        locs.append(("training", name))
+    return problems, locs
+
+
+def validate_data(
+    data: dict, sources: dict[str, str], keys: dict[str, str] | None = None
+) -> tuple[Config | None, list[str]]:
     """The typed config and the schema problems. With problems, the config is a best-effort one
-    (offending values dropped back to defaults) so the cross-field checks can still report theirs."""
+    (offending values dropped back to defaults) so the cross-field checks can still report theirs.
+    ``keys`` says where each key was written (sections too), for problems no value's source covers."""
     try:
-        return Config.model_validate(data), []
+        cfg, problems = Config.model_validate(data), []
     except ValidationError as exc:
-        problems, locs = _schema_problems(exc, sources)
-    trimmed = copy.deepcopy(data)
-    for loc in locs:
-        if loc:
-            _drop(trimmed, loc)
-    try:
-        return Config.model_validate(trimmed), problems
-    except ValidationError:
-        return None, problems
+        problems, locs = _schema_problems(exc, sources, keys)
+        trimmed = copy.deepcopy(data)
+        for loc in locs:
+            if loc:
+                _drop(trimmed, loc)
+        try:
+            cfg = Config.model_validate(trimmed)
+        except ValidationError:
+            return None, problems
+    extra_problems, extra_locs = _passthrough_problems(cfg, sources)
+    for _, name in extra_locs:
+        cfg.training.model_extra.pop(name)
+    return cfg, problems + extra_problems

@@ -57,3 +57,29 @@ def test_a_long_and_a_short_variable_that_disagree_are_an_error(tiny_project, ca
     rc, err = validate(capsys, tiny_project, env={"MEDTUNE__TRAINING__LEARNING_RATE": "1e-4", "LEARNING_RATE": "2e-4"},
                        monkeypatch=monkeypatch)
     assert rc == 2 and "LEARNING_RATE='2e-4' and MEDTUNE__TRAINING__LEARNING_RATE='1e-4'" in err and "disagree" in err
+
+
+# -- messages keep the user's case and name the real source (issue 19) -----------------------------
+
+
+@pytest.mark.parametrize(("sets", "message"), [
+    (["logging.level=debug"],
+     "logging.level: input should be 'DEBUG', 'INFO', 'WARNING' or 'ERROR'; got 'debug' (from --set logging.level)"),
+    (["training.task_name=my task"],
+     "training.task_name: string should match pattern '^[A-Za-z0-9_.]+$'; got 'my task' (from --set training.task_name)"),
+    (["training.learning_rate.x=1"],
+     "training.learning_rate: input should be a valid number; got a mapping (from --set training.learning_rate.x)"),
+])
+def test_a_message_keeps_the_users_case_and_names_the_flag(tiny_project, capsys, sets, message):
+    (tiny_project / "config.dev.yaml").write_text("training:\n  learning_rate: 1.0e-3\n  task_name: dev\n")
+    rc, err = validate(capsys, tiny_project, "--env", "dev", *[x for s in sets for x in ("--set", s)])
+    assert rc == 2 and message in err and "config.dev.yaml" not in err, err
+
+
+def test_an_unknown_section_is_named_with_its_file_and_line(tiny_project, capsys):
+    path = tiny_project / "config.yaml"
+    text = path.read_text()
+    path.write_text(text + "trainig:\n  seed: 1\n")
+    line = text.count("\n") + 1
+    rc, err = validate(capsys, tiny_project)
+    assert rc == 2 and f"trainig: unknown key; did you mean training? (from config.yaml:{line})" in err, err
