@@ -7,8 +7,8 @@ The trainer's seam: ``prepare_data(cfg, tokenizer, report_dir=None) -> PreparedD
 
 | module | idea |
 | --- | --- |
-| sources.py | dataset specs to files (file, directory, glob); JSONL, JSON, CSV, Parquet rows with line numbers |
-| formats.py | messages, sharegpt, alpaca, prompt_completion, oasst, custom -> role/content turns; auto detection |
+| sources.py | dataset specs and eval files (``data.eval_path``) to files (file, directory, glob); JSONL, JSON, CSV, Parquet rows with line numbers |
+| formats.py | messages, sharegpt, alpaca, prompt_completion, oasst, custom -> role/content turns; auto detection; what became of each oasst row |
 | clean.py | whitespace, turn structure, system prompt, content filter, dedup key |
 | pii.py | PII placeholders |
 | deferral.py | deferral consistency through the safety guard |

@@ -13,7 +13,7 @@
 ``auto`` picks the format from the keys of a file's first row. OpenAssistant trees give one
 conversation per path; at each assistant turn only the best-ranked reply is followed (lowest
 ``rank``), unless ``fields: {replies: all}``. Deleted replies and replies that failed review are
-skipped.
+skipped, and counted: every row of an OpenAssistant file ends as one of ``ROW_FATES``.
 
 Also read: per-turn and per-part training flags (``train``, ``weight``), content parts spelled
 ``text`` or ``value``, and tool calls in Phi-4-mini's own rendering (``_tool_turn``). Refused:
