@@ -265,7 +265,8 @@ def training_arguments(cfg: Config, run_dir: Path, has_eval: bool):
     extra = dict(t.model_extra or {})
     # Early stopping ends on the best checkpoint, by eval_loss unless the user named another metric
     # (validate checks a checkpoint is saved at each evaluation).
-    best = {"load_best_model_at_end": True, "metric_for_best_model": "eval_loss", "greater_is_better": False}
+    # greater_is_better None: transformers' rule, lower is better for a metric named *loss.
+    best = {"load_best_model_at_end": True, "metric_for_best_model": "eval_loss", "greater_is_better": None}
     best = {k: extra.pop(k, v) for k, v in best.items()} if evaluate and t.early_stopping_patience is not None else {}
     return SFTConfig(
         **{name: getattr(t, name) for name in SAME_AS_HF},
@@ -395,8 +396,9 @@ def build_trainer(cfg: Config, model, tokenizer, data, args, run_dir: Path, call
         processing_class=tokenizer,
         callbacks=callbacks,
     )
-    if getattr(model, "is_loaded_in_4bit", False) and not (args.bf16 or args.fp16):
-        # TRL stores QLoRA adapters in bf16 for bf16 training; with fp32 compute (CPU) keep them fp32.
+    quantized = getattr(model, "is_loaded_in_4bit", False) or getattr(model, "is_loaded_in_8bit", False)
+    if quantized and not (args.bf16 or args.fp16):
+        # TRL stores adapters on a 4- or 8-bit base in bf16, for bf16 training; with fp32 compute (CPU) keep them fp32.
         for p in trainer.model.parameters():
             if p.requires_grad and p.dtype != torch.float32:
                 p.data = p.data.float()

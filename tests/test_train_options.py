@@ -48,6 +48,19 @@ def test_lora_trains_on_an_8bit_base_on_cpu(tiny_project: Path, load_tiny_config
     losses = [h["loss"] for h in res.trainer.state.log_history if "loss" in h]
     assert losses[-1] < losses[0], losses
 
+    # chat and evaluate put the adapter back on the same 8-bit base: the trained model's logits
+    import torch
+
+    from medtune.model import load_for_inference
+
+    run = runs.open_run(cfg, str(res.run_dir))
+    model, _ = load_for_inference(run.config, adapter_dir=run.adapter_dir)
+    assert getattr(model.get_base_model(), "is_loaded_in_8bit", False)
+    ids = torch.tensor([res.trainer.train_dataset[0]["input_ids"]])
+    with torch.no_grad():
+        trained, reloaded = res.trainer.model.eval()(input_ids=ids).logits, model(input_ids=ids).logits
+    assert torch.allclose(trained, reloaded, atol=1e-4), (trained - reloaded).abs().max()
+
 
 @pytest.mark.parametrize(
     ("overrides", "expected"),

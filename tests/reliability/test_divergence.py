@@ -19,6 +19,8 @@ def test_a_diverged_run_fails_with_the_step_and_writes_no_result(tiny_project: P
     meta = json.loads((run_dir / "experiment_metadata.json").read_text())
     assert meta["status"] == "failed" and "diverged" in meta["error"]
     assert not (run_dir / "adapter").exists() and not (run_dir / "model").exists()
+    log = (run_dir / "logs" / "train.log").read_text(encoding="utf-8")
+    assert "new run:" in log and "error: training diverged at step" in log, "the log ends with what went wrong"
 
 
 @pytest.mark.parametrize("value", [".inf", "-.inf", ".nan"])
