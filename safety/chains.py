@@ -20,7 +20,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from .matcher import Rule
-from .negation import TERMINATOR_CHARS, is_negated
+from .negation import ENGLISH, TERMINATOR_CHARS, Cues, is_negated
 from .normalize import Normalized
 from .variants import ANYWHERE, DEFAULT_GAP
 
@@ -55,7 +55,7 @@ def _sentence_break(norm: Normalized, left: int, right: int) -> bool:
 
 def find_chains(norm: Normalized, found: dict[Rule, list[tuple[int, int, int]]],
                 growing: bool = False,
-                pending: int | None = None) -> tuple[list[Chain], int | None]:
+                pending: int | None = None, cues: Cues = ENGLISH) -> tuple[list[Chain], int | None]:
     """Complete chains, and (if the text may still grow) the first token of the earliest
     incomplete chain that later text could still complete, so a stream can hold it.
 
@@ -85,7 +85,7 @@ def find_chains(norm: Normalized, found: dict[Rule, list[tuple[int, int, int]]],
                 after = bisect_right(firsts[index], last)  # hits are sorted: no full scan
                 if gap == ANYWHERE:
                     if index not in usable:
-                        usable[index] = _next_usable(norm, hits_here)
+                        usable[index] = _next_usable(norm, hits_here, cues)
                     nxt, far_negated = _far_part(hits_here, usable[index], after)
                 else:
                     nxt = None
@@ -123,12 +123,12 @@ def _gap_negated(toks: list[str], start: int, end: int) -> bool:
                for k in range(start, end))
 
 
-def _next_usable(norm: Normalized, hits: list[tuple[int, int]]) -> list[int]:
+def _next_usable(norm: Normalized, hits: list[tuple[int, int]], cues: Cues) -> list[int]:
     """For each hit, the index of the first hit from there on that is not negated
     (len(hits) if none): each hit's negation is computed once, not once per earlier part."""
     usable = [len(hits)] * (len(hits) + 1)
     for i in range(len(hits) - 1, -1, -1):
-        usable[i] = i if not is_negated(norm, *hits[i]) else usable[i + 1]
+        usable[i] = i if not is_negated(norm, *hits[i], cues) else usable[i + 1]
     return usable
 
 

@@ -17,7 +17,7 @@ from .chains import find_chains
 from .config import load_config
 from .context import context_for, context_of
 from .matcher import Matcher, Rule
-from .negation import is_negated
+from .negation import ENGLISH, Cues, is_negated
 from .normalize import Normalized, normalize, views
 from .policy import Policy, safety_section
 from .screen import EXTRA_CATEGORIES, review_stream, screen
@@ -83,8 +83,9 @@ class SafetyGuard:
                  enabled: bool = True, audit: AuditLog | None = None,
                  native: bool | None = None, redact_input: bool = False,
                  dose_check: bool = True, language_detection: bool = True,
-                 stream_review: bool = True, triage: bool = True):
+                 stream_review: bool = True, triage: bool = True, cues: Cues = ENGLISH):
         self.policy = policy or Policy.default()
+        self.cues = cues  # the language's negation cues (safety/negation.py)
         self.redact_input = redact_input  # Decision.redacted holds the message to pass on
         self.dose_check = dose_check
         self.language_detection = language_detection
@@ -269,7 +270,8 @@ class SafetyGuard:
             return [], safe
         negated_in_gap: set[tuple[Rule, int, int]] = set()
         if parts:
-            chains, hold = find_chains(norm, parts, growing=chain_growing, pending=pending_token)
+            chains, hold = find_chains(norm, parts, growing=chain_growing, pending=pending_token,
+                                       cues=self.cues)
             for chain in chains:
                 found.append((chain.rule, chain.first, chain.last))
                 if chain.negated:
@@ -282,7 +284,7 @@ class SafetyGuard:
         for rule, first, last in found:
             start, end = norm.span(first)[0], norm.span(last)[1]
             negated = (rule, first, last) in negated_in_gap or (
-                self.negation and is_negated(norm, first, last))
+                self.negation and is_negated(norm, first, last, self.cues))
             note = None
             if self.negation and not negated:
                 if context is INITIAL:
@@ -356,30 +358,15 @@ class SafetyGuard:
     def spanish(self) -> SafetyGuard:
         """The guard of the Spanish policy (safety/policy_es.py), built on first use."""
         if self._spanish is None:
-            from .policy_es import POLICY_ES
+            from .policy_es import NEGATION, POLICY_ES
 
             self._spanish = SafetyGuard(Policy.from_section(POLICY_ES), negation=self.negation,
-                                        language_detection=False, dose_check=False)
+                                        language_detection=False, dose_check=False, cues=NEGATION)
         return self._spanish
 
     def scan_spanish(self, text: str) -> list[Match]:
-        """Matches of this (Spanish) guard's policy, with Spanish negation cues applied."""
-        from .policy_es import NEGATION_BREAKS, NEGATION_CUES
-
+        """Matches of this (Spanish) guard's policy, negated by its Spanish cues."""
         matches = self.scan(text)
-        if self.negation and matches:
-            norm = normalize(text)
-            starts = {norm.span(k)[0]: k for k in range(len(norm.tokens))}
-            for m in matches:
-                first = starts.get(m.span[0])
-                if m.negated or first is None:
-                    continue
-                for k in range(first - 1, max(-1, first - 6), -1):
-                    if norm.tokens[k] in NEGATION_BREAKS or any(c in norm.gap(k) for c in ".;!?\n"):
-                        break
-                    if norm.tokens[k] in NEGATION_CUES:
-                        m.negated = True
-                        break
         for m in matches:
             m.rule_id = "es:" + m.rule_id
         return matches

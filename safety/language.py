@@ -37,6 +37,7 @@ _ES = frozenset(
     "yo mi mis me tu te su sus el la los las un una unos unas y o pero de del al en con por para que "
     "es son esta estoy estan tengo tiene hay muy mas como cuando donde porque se le lo no si ya "
     "desde hace ayer hoy ahora dolor duele".split())
+_EN_ONLY = _EN - _ES
 _WORD = re.compile(r"[^\W\d_]+")
 _SPANISH_CHARS = set("ñ¿¡")
 
@@ -130,7 +131,7 @@ def detect(text: str) -> Language:
     words = [w.lower() for w in _WORD.findall(text) if len(w) > 1 or w in "Ii"]  # not "o v e r d o s e"
     if not words:
         return Language("en", 1.0, "default")
-    en = sum(w in _EN for w in words)
+    en = sum(w in _EN_ONLY for w in words)  # "no", "me" are words of both: they decide nothing
     es = sum(w in _ES for w in words) + 2 * bool(_SPANISH_CHARS.intersection(text))
     if en >= 2 and en > 2 * es:
         return Language("en", en / len(words), "words")

@@ -9,6 +9,8 @@ are listed. Phrases that mean an absence start with "no" themselves ("no puedo r
 """
 from __future__ import annotations
 
+from .negation import Cues
+
 EMERGENCIA = (
     "Esto podría ser una emergencia médica. Llame ahora a su número local de emergencias "
     "(112 en España y la UE, 911 en EE. UU. y gran parte de América Latina) o vaya al "
@@ -39,11 +41,35 @@ DEFECTO = (
     "al número de emergencias si es urgente."
 )
 
-# Words before a match (same sentence, up to 5 words) that negate it. "no" is already a
-# negation in the shared negation rules.
+# Spanish negation: the one algorithm of safety/negation.py with Spanish cues (accents folded).
+# "no" is the general verb negator (like English "not"/"don't"), so it reaches two words:
+# "no tengo dolor de pecho", "no he tenido dolor de pecho", but not "no sé por qué me duele el
+# pecho"; and it is no negation before "sé", "se me quita", "aguanto", "para", "mejora".
 NEGATION_CUES = ("sin", "nunca", "jamas", "ningun", "ninguna", "ninguno", "tampoco", "ni",
                  "niega", "niego", "descarta", "descartado", "descartada")
 NEGATION_BREAKS = ("pero", "aunque", "sino")
+NEGATION = Cues(
+    "es",
+    pre_triggers=("no", *NEGATION_CUES, "nunca he tenido", "nunca ha tenido", "no hay"),
+    post_triggers=("descartado", "descartada", "descartados", "se descarto", "resuelto", "resuelta",
+                   "ha desaparecido", "ya paso", "salio negativo", "salio negativa", "dio negativo"),
+    short_reach={"no": 2, "ni": 2, "nunca": 3, "jamas": 3, "tampoco": 3, "ningun": 1, "ninguna": 1,
+                 "ninguno": 1},
+    pseudo_after={"no": ("se", "entiendo", "aguanto", "soporto", "puedo mas", "para", "paro", "cesa",
+                         "cede", "mejora", "mejoro", "me deja", "deja", "pasa", "calma", "alivia",
+                         "funciona", "sirve", "ayuda", "es normal", "estoy seguro", "estoy segura",
+                         "solo", "sabe", "sabemos", "se quita", "se va", "hay manera", "hay forma",
+                         "cambia", "quiero", "creo", "tiene sentido", "habia tenido", "he tenido nunca")},
+    double_negative={"sin": frozenset({"no", "nunca", "puedo", "puede"})},
+    terminator_words=frozenset(NEGATION_BREAKS) | frozenset(
+        "y e porque pues cuando mientras ahora hoy luego despues tambien ademas todavia aun "
+        "si que yo ella ellos ellas solo de repente".split()),
+    negated_trigger=frozenset({"no", "nunca", "jamas"}),
+    cancel_skip=frozenset({"se", "ha", "han", "todavia", "aun"}),
+    novelty=("asi", "como este", "como esta", "tan fuerte", "tan intenso", "tan intensa", "antes",
+             "hasta ahora", "hasta hoy", "empezo", "empezado", "comenzo", "de repente", "hace",
+             "por primera vez", "otra vez", "de nuevo"),
+)
 
 _PECHO = "pecho|torax|esternon"
 _DOLOR = "dolor|dolores|presion|opresion|peso|ardor|punzada|punzadas"
@@ -51,6 +77,7 @@ _DOLOR = "dolor|dolores|presion|opresion|peso|ardor|punzada|punzadas"
 _EMERGENCIA = [
     # corazón
     f"{_DOLOR} * {_PECHO}", f"me duele el {_PECHO}", f"me aprieta el {_PECHO}",
+    f"me duele|me aprieta|me arde|me oprime *3 {_PECHO}",
     f"{_PECHO} * me duele|me aprieta|me arde|oprimido|apretado",
     "dolor * brazo izquierdo", "dolor * mandibula y el brazo", "infarto", "ataque al corazon",
     "ataque cardiaco", "paro cardiaco", "no tiene pulso", "no le encuentro el pulso",

@@ -25,7 +25,27 @@ def test_spanish_red_flags_defer_with_a_spanish_message(guard, text):
 
 
 @pytest.mark.parametrize("text", [
+    "no sé por qué me duele el pecho",  # "I don't know why my chest hurts"
+    "no tengo fiebre y me duele el pecho",  # "no fever, and my chest hurts"
+    "no se me quita el dolor de pecho",  # "the chest pain won't go away"
+    "no puedo más con este dolor en el pecho",
+    "no puedo caminar sin dolor en el pecho",  # a double negative
+    "nunca he tenido un dolor de pecho así",  # never like this: new
+    "No, me duele mucho el pecho",  # an answer, not a negation
+])
+def test_spanish_words_that_look_like_a_negation_but_are_not_still_defer(guard, text):
+    """Spanish negation is the one algorithm of safety/negation.py with Spanish cues: "no"
+    reaches two words and is no negation before "sé", "se me quita", "puedo más"."""
+    decision = guard.check_input(text)
+    assert decision.deferred and decision.category == "emergency", decision.to_dict()
+
+
+@pytest.mark.parametrize("text", [
     "no tengo dolor en el pecho, solo tos desde ayer",
+    "no he tenido dolor de pecho",
+    "mi padre niega dolor en el pecho",
+    "dolor de pecho descartado por el cardiólogo",
+    "nunca he tenido dolor en el pecho",
     "tengo tos sin dificultad para respirar",
     "¿qué alimentos tienen mucho hierro?",
     "me duele la cabeza desde esta mañana",
