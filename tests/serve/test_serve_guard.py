@@ -231,7 +231,7 @@ def test_an_emergency_in_an_oversized_message_is_still_deferred(proxy):
 
 
 def test_when_every_slot_is_taken_the_next_request_gets_429(guard, tmp_path):
-    slow = StubUpstream("one two three four five six", delay=0.3)
+    slow = StubUpstream("one two three four five six", delay=0.15)
     p = Proxy(proxy_config(tmp_path, slow.url, max_concurrent_requests=1), guard)
     try:
         holder = threading.Thread(target=p.stream, args=(BENIGN,))
@@ -324,3 +324,29 @@ def test_a_good_referral_answer_is_kept(proxy, answers):
     answers(answer)
     text, finish, safety = proxy.stream("What are the warning signs of a heart attack?")
     assert text == answer and finish == "stop" and safety["action"] != "defer"
+
+
+def test_the_config_refuses_a_public_host_without_an_api_key(tmp_path):
+    from medtune.config import ConfigError, load_config
+
+    (tmp_path / "config.yaml").write_text("serve:\n  host: 0.0.0.0\n")
+    with pytest.raises(ConfigError) as refused:
+        load_config(tmp_path / "config.yaml", environ={}, dotenv=False, check_paths=False)
+    assert "serve.api_key" in str(refused.value)
+    ok = load_config(tmp_path / "config.yaml", environ={"MEDTUNE__SERVE__API_KEY": "k" * 24}, dotenv=False, check_paths=False)
+    assert ok.config.serve.api_key == "k" * 24
+    with pytest.raises(ConfigError) as limits:
+        load_config(tmp_path / "config.yaml", overrides=["serve.host=127.0.0.1", "serve.max_tokens=4000"],
+                    environ={}, dotenv=False, check_paths=False)
+    assert "serve.max_tokens" in str(limits.value)
+
+
+def test_after_an_emergency_an_unrelated_question_is_answered_with_the_reminder(proxy, stub):
+    talk = [{"role": "user", "content": "my dad's face is drooping and his speech is slurred"},
+            {"role": "assistant", "content": "Call 911 now."}]
+    reply = proxy.ask(talk + [{"role": "user", "content": "what is a healthy resting heart rate?"}])
+    assert reply.choices[0].finish_reason == "stop" and stub.answer in reply.choices[0].message.content
+    assert "Earlier in this conversation" in reply.choices[0].message.content
+    assert reply.safety["action"] == "monitor" and reply.safety["category"] == "after_emergency"
+    same = proxy.ask(talk + [{"role": "user", "content": "is his slurred speech getting worse a bad sign?"}])
+    assert same.choices[0].finish_reason == "content_filter"
