@@ -54,15 +54,20 @@ def export_run(run: Run, out: Path | None = None, merge: bool = False) -> Path:
 
 def portable_tokenizer_config(model_dir: Path) -> None:
     """Name Phi-4-mini's tokenizer class in tokenizer_config.json (transformers 5 saves the
-    generic ``TokenizersBackend``), with its no-bos/no-eos defaults. transformers 5 still loads
-    the directory's tokenizer.json unchanged (config.json beside it says which model this is),
-    transformers 4 loads it as ``GPT2TokenizerFast``, and llama.cpp converts it as BPE."""
+    generic ``TokenizersBackend``), with its no-bos/no-eos defaults and its extra special tokens
+    under the key both major versions read. transformers 5 still loads the directory's
+    tokenizer.json unchanged (config.json beside it says which model this is), transformers 4
+    loads it as ``GPT2TokenizerFast`` with the same ids, and llama.cpp converts it as BPE."""
     path = model_dir / "tokenizer_config.json"
     if not path.is_file():
         return
     cfg = json.loads(path.read_text(encoding="utf-8"))
     cfg["tokenizer_class"] = TOKENIZER_CLASS
     cfg.pop("backend", None)  # transformers 5's marker for the generic class
+    if isinstance(cfg.get("extra_special_tokens"), list):
+        # transformers 5 lists them here; transformers 4 expects a mapping under this key (and
+        # fails on a list) and reads the list as additional_special_tokens, which 5 reads too.
+        cfg["additional_special_tokens"] = cfg.pop("extra_special_tokens")
     for key in ("add_bos_token", "add_eos_token", "add_prefix_space"):
         cfg.setdefault(key, False)
     path.write_text(json.dumps(cfg, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

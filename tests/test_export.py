@@ -72,6 +72,9 @@ def test_the_adapter_and_the_merged_model_reload_in_a_fresh_process(tiny_run, ti
     # would write its generic TokenizersBackend, and the converter would look for tokenizer.model).
     tok_cfg = json.loads((merged_dir / "tokenizer_config.json").read_text())
     assert tok_cfg["tokenizer_class"] == "GPT2Tokenizer" and tok_cfg["add_bos_token"] is False
+    assert "<|end|>" in tok_cfg["additional_special_tokens"] and not isinstance(tok_cfg.get("extra_special_tokens"), list), (
+        "transformers 4 reads additional_special_tokens and breaks on a list under extra_special_tokens"
+    )
     assert not (merged_dir / "tokenizer.model").exists()
     card = ModelCard.load(merged_dir / "README.md")
     assert card.data.library_name == "transformers" and "medical" in card.data.tags
