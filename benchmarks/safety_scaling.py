@@ -7,7 +7,10 @@ sparse text (ordinary sentences with one red flag per ~2 KB); a plain `re` scan 
 same texts is the baseline in the same run, so shared-machine noise shows in both. A
 flat "ms_per_kb" column (max/min ratio near 1) is linear; the old quadratic matcher took
 about 115 s for 88 KB of dense text. Then the stream guard's CPU per 4-character chunk
-for answers of 2,000 to 32,000 characters, and how often it inspected the whole answer.
+for answers of 2,000 to 32,000 characters, and how often it inspected the whole answer:
+a plain answer, and a dense one whose every sentence names a red flag with a referral
+("crushing chest pain, call 911") or gives a dose ("2 tablets of 500 mg ... every 6 hours"),
+so the output review holds and reviews each sentence; its "ms_per_kb" should stay flat.
 
     python benchmarks/safety_scaling.py [--max-kb 1024]
 """
@@ -64,21 +67,25 @@ def scaling(guard: SafetyGuard, kind: str, sizes_kb: list[int]) -> dict:
     return {"rows": rows, "max_over_min": round(max(per_kb) / min(per_kb), 2)}
 
 
-def stream_cost(guard: SafetyGuard, lengths: list[int]) -> list[dict]:
-    base = ("Rest, drink plenty of fluids and take paracetamol as directed on the pack. "
-            "Most colds get better within a week; see a doctor if you are not improving. ")
+PLAIN_ANSWER = ("Rest, drink plenty of fluids and take paracetamol as directed on the pack. "
+                "Most colds get better within a week; see a doctor if you are not improving. ")
+DENSE_ANSWER = ("If you ever have crushing chest pain, call 911 straight away. Take 2 tablets of 500 mg "
+                "paracetamol every 6 hours, no more than 8 tablets in 24 hours. ")
+
+
+def stream_cost(guard: SafetyGuard, lengths: list[int], base: str = PLAIN_ANSWER) -> list[dict]:
     rows = []
     for n in lengths:
         answer = (base * (n // len(base) + 1))[:n]
-        stream = StreamGuard(guard)
+        stream = StreamGuard(guard, kind="output")
         start = time.process_time()
-        for i in range(0, n, 4):
-            stream.feed(answer[i : i + 4])
-        stream.finish()
+        shown = "".join(stream.feed(answer[i : i + 4]) for i in range(0, n, 4)) + stream.finish()
         cpu = time.process_time() - start
         rows.append({"chars": n, "cpu_s": round(cpu, 3),
                      "us_per_chunk": round(cpu / (n / 4) * 1e6, 1),
-                     "full_inspections": stream.full_inspections})
+                     "ms_per_kb": round(cpu * 1000 / (n / 1024), 1),
+                     "full_inspections": stream.full_inspections,
+                     "shown_whole": shown == answer})
     return rows
 
 
@@ -94,6 +101,7 @@ def main() -> None:
         "digits_dense": scaling(guard, "digits", sizes),
         "sparse": scaling(guard, "sparse", sizes),
         "stream_4_char_chunks": stream_cost(guard, [2000, 8000, 32000]),
+        "stream_dense_referrals_and_doses": stream_cost(guard, [1000, 2000, 4000, 8000], DENSE_ANSWER),
         "check_input_88kb_dense_s": round(best_time(guard.check_input, "chest pain " * 8000, 1), 2),
     }, indent=2))
 

@@ -13,10 +13,14 @@ from medtune.errors import MedtuneError
 
 def guard_notes(cfg: Config) -> list[str]:
     """What the guard will do differently from what the config literally says, and why."""
+    notes = []
     audit = cfg.safety.audit
     if audit.enabled and audit.store_text and not cfg.logging.log_phi:
-        return ["safety.audit.store_text is ignored because logging.log_phi is false"]
-    return []
+        notes.append("safety.audit.store_text is ignored because logging.log_phi is false")
+    if cfg.safety.redact_input:  # no offline name recogniser ships in a registry package (docs/safety.md)
+        notes.append("safety.redact_input: e-mail, phone, SSN, MRN, dates of birth, addresses, URLs and IPs "
+                     "are replaced before the model sees a message; names are not redacted")
+    return notes
 
 
 def build_guard(cfg: Config, *, audit: bool = True):

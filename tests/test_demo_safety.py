@@ -22,7 +22,7 @@ from test_demo import _open, _send, ask, browser, client, dev_config, free_port 
 
 from medtune.demo import ChatEngine, load_target, select_target  # noqa: E402
 from medtune.demo import page as demo_page  # noqa: E402
-from medtune.guard import build_guard  # noqa: E402
+from medtune.guard import build_guard, guard_notes  # noqa: E402
 
 EMERGENCY = "I have crushing chest pain spreading to my left arm"
 STROKE = "my dad's face is drooping and his speech is slurred"
@@ -98,6 +98,12 @@ def demo(tmp_path_factory):
 
 def calls(demo: Demo) -> int:
     return demo.engine.model_calls
+
+
+def test_chat_says_at_start_what_is_redacted_and_that_names_are_not(tmp_path):
+    notes = guard_notes(dev_config(tmp_path, "safety.redact_input=true"))
+    assert any("dates of birth" in n and "names are not redacted" in n for n in notes)
+    assert not guard_notes(dev_config(tmp_path))
 
 
 # --------------------------------------------------------------------------------------------
