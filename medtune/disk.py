@@ -116,21 +116,19 @@ def write_failure(exc: BaseException) -> str | None:
 
 def remove_temporaries(run_dir: Path) -> list[Path]:
     """Delete what a cut-off write leaves in a run: checkpoints without their COMPLETE marker, a
-    half-written result, atomic-write temp files and empty files. Returns what was removed."""
+    half-written result and atomic-write temp files. Returns what was removed."""
     run_dir = Path(run_dir)
     doomed = [c for c in runs.list_checkpoints(run_dir) if not (c / runs.COMPLETE_MARKER).is_file()]
     doomed += [p for p in run_dir.glob(".*.partial")]
     doomed += [p for p in run_dir.rglob(".*.tmp-*") if p.is_file()]
     for p in doomed:
         shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
-    empty = [p for p in run_dir.rglob("*") if p.is_file() and p.stat().st_size == 0]
-    for p in empty:
-        p.unlink(missing_ok=True)
-    return doomed + empty
+    return doomed
 
 
 def write_error(run_dir: Path, reason: str, removed: list[Path] = ()) -> DiskError:
-    cleaned = f"; removed {len(removed)} partial file(s)" if removed else ""
+    names = [str(p.relative_to(run_dir)) for p in removed[:3]] + (["..."] if len(removed) > 3 else [])
+    cleaned = f"; removed what it left half-written: {', '.join(names)}" if removed else ""
     return DiskError(
         f"writing the run in {run_dir} failed ({reason}){cleaned}. Free space or fix the permissions "
         f"there, then continue with: medtune train --resume {run_dir}"

@@ -116,6 +116,9 @@ class ConsoleLog:
 
     def note(self, line: str) -> None:
         """A line for the file only (the console shows it by other means)."""
+        if self._partial.strip():  # the progress bar as it stood
+            self._emit(self._partial)
+        self._partial = ""
         self._emit(line)
 
     def _emit(self, line: str) -> None:

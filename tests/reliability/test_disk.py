@@ -126,11 +126,13 @@ def test_a_write_failing_during_training_fails_the_run_cleanly(tiny_project: Pat
     assert proc.returncode == 2, proc.stderr[-3000:]
     assert "Traceback" not in proc.stderr
     [run_dir] = [p for p in (tiny_project / "runs").iterdir() if p.is_dir()]
-    assert f"writing the run in {run_dir} failed" in proc.stderr
+    assert f"writing the run in {run_dir} failed (" in proc.stderr and "File too large" in proc.stderr
+    assert "removed what it left half-written: checkpoints/checkpoint-2" in proc.stderr
     meta = json.loads((run_dir / runs.METADATA_FILE).read_text())
     assert meta["status"] == "failed" and "failed" in meta["error"]
     files = [p for p in run_dir.rglob("*") if p.is_file()]
-    assert not [p for p in files if p.stat().st_size == 0], "no zero-byte file"
+    empty = [p.name for p in files if p.stat().st_size == 0]
+    assert set(empty) <= {"rejects.jsonl"}, f"no zero-byte file but the data report's empty list of rejects: {empty}"
     assert not [p for p in files if ".tmp-" in p.name or ".partial" in str(p)]
     assert runs.list_checkpoints(run_dir) == [], "the cut-off checkpoint is removed"
     assert not (run_dir / runs.ADAPTER_DIR).exists()
