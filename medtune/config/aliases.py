@@ -256,6 +256,8 @@ ALIASES: dict[str, Alias] = {
     # evaluation
     "evaluation.eval_strategy": rename("training.eval_strategy"),
     "evaluation.eval_steps": rename("training.eval_steps"),
+    "evaluation.early_stopping_patience": rename("training.early_stopping_patience"),
+    "evaluation.early_stopping_threshold": rename("training.early_stopping_threshold"),
     # values written another way
     "safety.content_filter": Alias(lambda v: {"safety.content_filter.enabled": v}, when=lambda v: isinstance(v, bool)),
 }

@@ -158,3 +158,20 @@ def test_the_other_shape_works_under_base_template_overrides(project):
     r = load(project / "team.yaml")
     assert (r.config.training.num_train_epochs, r.config.training.output_dir) == (4, "team-runs")
     assert r.source_of("training.num_train_epochs") == "team.yaml:4"
+
+
+def test_every_alias_names_a_key_medtune_has():
+    """The table can only send a key somewhere real: a schema key or a trainer field."""
+    from medtune.config.aliases import ALIASES, PREFIXES
+    from medtune.config.schema import _all_key_paths
+    from medtune.config.trainer_args import MEDTUNE_SETS, trainer_fields
+
+    valid = set(_all_key_paths()) | {f"training.{n}" for n in trainer_fields() if n not in MEDTUNE_SETS}
+    samples = {"model.use_flash_attention": True, "training.mixed_precision": "bf16", "dataset.preprocessing.add_eos_token": True,
+               "preprocessing.add_eos_token": True, "distributed.use_deepspeed": True, "safety.content_filter": True,
+               "fine_tuning.snr_threshold": 0.5}
+    for path, alias in ALIASES.items():
+        for target in alias.to(samples.get(path, "x")):
+            assert target in valid, (path, target)
+    for prefix, (target, _model) in PREFIXES.items():
+        assert target.rstrip(".") in valid, prefix
