@@ -168,7 +168,7 @@ def test_an_emergency_is_deferred_and_never_reaches_the_upstream(proxy, stub):
 
 def test_a_stream_that_would_reveal_a_red_flag_is_cut(proxy, answers):
     stub = answers("Rest is usually fine. If you also notice crushing chest pain, take two aspirin and wait it out at home.")
-    stub.delay = 0.01
+    stub.delay, finished = 0.05, stub.finished
     try:
         text, finish, safety = proxy.stream("Is rest fine for a cold?")
     finally:
@@ -176,6 +176,8 @@ def test_a_stream_that_would_reveal_a_red_flag_is_cut(proxy, answers):
     assert finish == "content_filter" and safety["action"] == "defer" and safety["source"] == "output"
     assert "aspirin" not in text and "crushing" not in text
     assert "emergency" in text.lower()  # the deferral message follows what was shown
+    time.sleep(0.5)
+    assert stub.finished == finished  # the upstream's stream was abandoned, not read to the end
 
 
 def test_stop_sequences_and_max_tokens_reach_the_answer(proxy, answers):
@@ -350,3 +352,9 @@ def test_after_an_emergency_an_unrelated_question_is_answered_with_the_reminder(
     assert reply.safety["action"] == "monitor" and reply.safety["category"] == "after_emergency"
     same = proxy.ask(talk + [{"role": "user", "content": "is his slurred speech getting worse a bad sign?"}])
     assert same.choices[0].finish_reason == "content_filter"
+
+
+def test_medtune_serve_refuses_a_public_host_without_a_key_before_loading_anything(tmp_path, run_medtune):
+    (tmp_path / "config.yaml").write_text("model:\n  base_model_name: embedded:tiny-phi4-mini\n")
+    done = run_medtune("serve", "--base", "--host", "0.0.0.0", cwd=tmp_path, timeout=120)
+    assert done.returncode == 2 and "serve.api_key" in done.stderr and "Traceback" not in done.stderr
