@@ -52,6 +52,13 @@ def test_a_config_in_the_other_shape_resolves_to_what_it_means(project):
     assert cfg.distributed.zero_stage == 2 and cfg.distributed.backend == "ddp"
 
 
+def test_medtune_validate_accepts_the_other_shape(project, capsys):
+    rc = main(["validate", "--config", str(project / "config.yaml")])
+    captured = capsys.readouterr()
+    assert rc == 0 and "is valid" in captured.out, captured.err
+    assert "note: `training.epochs` read as `training.num_train_epochs` (config.yaml:24)" in captured.err
+
+
 def test_medtune_config_lists_every_mapped_key_once(project, capsys):
     rc = main(["config", "--config", str(project / "config.yaml")])
     out = capsys.readouterr().out
