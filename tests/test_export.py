@@ -169,3 +169,32 @@ def test_an_unfinished_run_cannot_be_exported(tiny_project, load_tiny_config, ca
     rc = main(["export", "latest", "--config", str(tiny_project / "config.yaml")])
     err = capsys.readouterr().err
     assert rc == 2 and "did not finish" in err and "--resume" in err
+
+
+def test_phi4_minis_own_pre_tokenizer_survives_the_portable_tokenizer_config(tmp_path):
+    """Phi-4-mini splits text with the o200k pattern before BPE. Naming GPT2Tokenizer must not
+    swap that for GPT-2's split when transformers 5 loads the merged directory (it does, for a
+    tokenizer directory without config.json beside it)."""
+    import shutil
+
+    from transformers import AutoTokenizer
+
+    from medtune.embedded import ensure_embedded_model
+    from medtune.export import portable_tokenizer_config
+    from medtune.gguf_export import O200K_SPLIT
+
+    model_dir = tmp_path / "phi4-like"
+    shutil.copytree(ensure_embedded_model("embedded:tiny-phi4-mini"), model_dir)
+    tok_json = json.loads((model_dir / "tokenizer.json").read_text())
+    tok_json["pre_tokenizer"] = {"type": "Sequence", "pretokenizers": [
+        {"type": "Split", "pattern": {"Regex": O200K_SPLIT}, "behavior": "Isolated", "invert": False},
+        {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": False}]}
+    (model_dir / "tokenizer.json").write_text(json.dumps(tok_json))
+    text = "<|user|>I'VE had 38.5C fever for 2 days\n\nand   it's worse<|end|><|assistant|>"
+    before = AutoTokenizer.from_pretrained(model_dir)(text)["input_ids"]
+
+    portable_tokenizer_config(model_dir)
+    after = AutoTokenizer.from_pretrained(model_dir)
+    assert json.loads((model_dir / "tokenizer_config.json").read_text())["tokenizer_class"] == "GPT2Tokenizer"
+    assert "Split" in after.backend_tokenizer.pre_tokenizer.__getstate__().decode()
+    assert after(text)["input_ids"] == before
