@@ -145,7 +145,7 @@ def _train_planned(plan: RunPlan, started: float, log: runtime.ConsoleLog) -> Tr
             meta = runs.update_metadata(run_dir, status="completed", end_time=utc_now(), final_metrics=metrics)
             write_run_cards(run_dir, meta, cfg)
             if args.push_to_hub:
-                push_result(args.hub_model_id, out_dir, run_dir)
+                push_result(trainer.hub_model_id, out_dir, run_dir)
     except BaseException as exc:  # e.g. a full or read-only disk at the last save
         disk.fail_run(run_dir, exc)
     if distributed.is_main_process():
@@ -455,7 +455,9 @@ def save_result(cfg: Config, trainer, tokenizer, run_dir: Path) -> Path:
     tmp = run_dir / f".{out.name}.partial"
     if distributed.is_main_process():
         shutil.rmtree(tmp, ignore_errors=True)
-    trainer.save_model(str(tmp))  # gathers sharded weights; safetensors; PEFT saves the adapter alone
+    # gathers sharded weights; safetensors; PEFT saves the adapter alone. Internal: with push_to_hub the
+    # Trainer would push checkpoints/ here; push_result pushes this result with the run's card instead.
+    trainer.save_model(str(tmp), _internal_call=True)
     if distributed.is_main_process():
         (tmp / "training_args.bin").unlink(missing_ok=True)  # a pickle: results hold safetensors and JSON only
         tokenizer.save_pretrained(str(tmp))
@@ -470,11 +472,13 @@ def save_result(cfg: Config, trainer, tokenizer, run_dir: Path) -> Path:
 
 
 def push_result(repo_id: str, out_dir: Path, run_dir: Path) -> None:
-    """The result (adapter/ or model/) and the model card to the hub repository the Trainer pushed checkpoints to."""
-    from huggingface_hub import upload_file, upload_folder
+    """The result (adapter/ or model/) and the model card to the hub repository the Trainer
+    created (OWNER/NAME) and pushed checkpoints to."""
+    from transformers.utils.hub import hf_api
 
-    upload_folder(repo_id=repo_id, folder_path=str(out_dir), commit_message=f"medtune: {run_dir.name}")
-    upload_file(path_or_fileobj=str(run_dir / runs.CARD_FILE), path_in_repo="README.md", repo_id=repo_id)
+    api = hf_api()
+    api.upload_folder(repo_id=repo_id, folder_path=str(out_dir), commit_message=f"medtune: {run_dir.name}")
+    api.upload_file(path_or_fileobj=str(run_dir / runs.CARD_FILE), path_in_repo="README.md", repo_id=repo_id)
     say(f"pushed {out_dir.name}/ and the model card to https://huggingface.co/{repo_id}")
 
 

@@ -155,3 +155,63 @@ def test_mlflow_logs_to_a_local_tracking_directory_offline(tiny_project: Path, l
     assert loss_files, sorted(str(p.relative_to(store)) for p in store.rglob("*"))[:40]
     values = [float(line.split()[1]) for line in loss_files[0].read_text().splitlines()]
     assert len(values) == 2 and all(v > 0 for v in values)
+
+
+class FakeHub:
+    """The few HfApi calls a push makes, recorded instead of sent."""
+
+    def __init__(self):
+        self.calls = []
+
+    def create_repo(self, repo_id, **kw):
+        from types import SimpleNamespace
+
+        self.calls.append(("create_repo", repo_id))
+        return SimpleNamespace(repo_id=f"someone/{repo_id}")
+
+    def upload_folder(self, repo_id, folder_path, **kw):
+        self.calls.append(("upload_folder", repo_id, sorted(p.name for p in Path(folder_path).iterdir())))
+
+    def upload_file(self, path_or_fileobj, path_in_repo, repo_id, **kw):
+        self.calls.append(("upload_file", repo_id, path_in_repo, Path(path_or_fileobj).read_text()[:200]))
+
+
+@pytest.mark.slow
+def test_push_to_hub_pushes_the_result_and_the_model_card(tiny_project: Path, load_tiny_config, monkeypatch):
+    """The hub is faked (the network is not reachable here): the Trainer creates the repository,
+    and at the end medtune pushes adapter/ and the run's model card to it, once."""
+    import transformers.trainer
+    import transformers.utils.hub
+
+    from medtune.config import hardware
+    from medtune.train import train
+
+    hub = FakeHub()
+    monkeypatch.setattr(transformers.trainer, "hf_api", lambda: hub)
+    monkeypatch.setattr(transformers.utils.hub, "hf_api", lambda: hub)
+    monkeypatch.setattr(hardware, "hub_problems", lambda *a, **k: [], raising=False)  # validate's reachability check
+    cfg = load_tiny_config(tiny_project, "training.max_steps=2", "training.save_strategy=no", "training.eval_strategy=no",
+                           "training.report_to=[]", "training.push_to_hub=true", "training.hub_model_id=medtune-test")
+    res = train(cfg)
+    assert hub.calls[0] == ("create_repo", "medtune-test")
+    [folder] = [c for c in hub.calls if c[0] == "upload_folder"]
+    assert folder[1] == "someone/medtune-test" and "adapter_model.safetensors" in folder[2]
+    [card] = [c for c in hub.calls if c[0] == "upload_file"]
+    assert card[1:3] == ("someone/medtune-test", "README.md") and card[3].startswith("---")
+    assert (res.run_dir / "adapter" / "adapter_model.safetensors").is_file()
+
+
+def test_the_train_log_keeps_each_line_once_and_a_progress_bar_as_it_last_stood(tmp_path: Path):
+    from medtune.runtime import ConsoleLog
+
+    log = ConsoleLog()
+    log.feed("resuming: runs/x\n")  # before the run directory is known: held, then written
+    log.attach(tmp_path / "train.log")
+    for chunk in ["new run: runs/x\n", "  0%|     | 0/4\r", " 25%|#    | 1/4\r", "\r          \r", "{'loss': 1.5}", "\n",
+                  " 50%|##   | 2/4\x1b[A\r", "100%|#####| 4/4\n", "training finished\n", " 99%|#### | 3/4"]:
+        log.feed(chunk)
+    log.note("error: disk full")
+    log.close()
+    assert (tmp_path / "train.log").read_text().splitlines() == [
+        "resuming: runs/x", "new run: runs/x", "{'loss': 1.5}", "100%|#####| 4/4", "training finished",
+        " 99%|#### | 3/4", "error: disk full"]
