@@ -313,6 +313,26 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+class _TemplatesHelp(argparse.RawDescriptionHelpFormatter):
+    """`medtune config --help` ends with the named templates, read only when the help is shown
+    (so `medtune --help` imports no config code)."""
+
+    listed = False  # the whole help, not the usage line an argument error shows
+
+    def add_arguments(self, actions) -> None:
+        self.listed = True
+        super().add_arguments(actions)
+
+    def format_help(self) -> str:
+        from medtune.config.layers import named_templates
+
+        if not self.listed:
+            return super().format_help()
+        self.add_text("named templates (--config NAME, or base_template: NAME in a file):\n" + "\n".join(
+            f"  {name:<12} {about}" for name, about in named_templates().items()))
+        return super().format_help()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="medtune",
@@ -335,11 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("config", cmd_config, "print the resolved config and where every value came from")
     p.add_argument("--format", choices=["yaml", "json"], default="yaml",
                    help="yaml: medtune's own key names, each value's source as a comment (save it to migrate a config)")
-    from medtune.config.layers import named_templates
-
-    p.formatter_class = argparse.RawDescriptionHelpFormatter
-    p.epilog = "named templates (--config NAME, or base_template: NAME in a file):\n" + "\n".join(
-        f"  {name:<12} {about}" for name, about in named_templates().items())
+    p.formatter_class = _TemplatesHelp
 
     add("validate", cmd_validate, "run every check (schema, paths, hardware, safety policy); exit 2 on problems")
     add("name", cmd_name, "preview the run directory name this config would get")

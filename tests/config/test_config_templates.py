@@ -83,3 +83,11 @@ def test_quick_test_validates_in_the_project_with_its_overlay(capsys, monkeypatc
     assert main(["validate", "--config", "quick_test"]) == 0, capsys.readouterr().err
     r = load("quick_test", env="prod")
     assert r.files[1] == REPO / "config.prod.yaml" and r.config.training.bf16
+
+
+def test_the_top_level_help_reads_no_config_code():
+    """Listing the templates is left to `medtune config --help`: `medtune --help` stays instant."""
+    code = ("import sys, contextlib, io\nfrom medtune.cli import main\nwith contextlib.redirect_stdout(io.StringIO()):\n"
+            "    try:\n        main(['--help'])\n    except SystemExit:\n        pass\nprint('medtune.config' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip().splitlines()[-1] == "False", out.stderr
