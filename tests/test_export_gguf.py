@@ -247,8 +247,8 @@ def test_export_latest_gguf_writes_a_file_that_matches_the_merged_weights(tiny_r
 
     project = tiny_run.parent.parent
     out = tmp_path / "gguf"
-    for quant in ("f16", "q8_0"):
-        args = ["export", str(tiny_run), "--gguf", "--quant", quant, "--out", str(out), "--config", str(project / "config.yaml")]
+    for ref, quant in ((str(tiny_run), "f16"), ("latest", "q8_0")):
+        args = ["export", ref, "--gguf", "--quant", quant, "--out", str(out), "--config", str(project / "config.yaml")]
         assert main(args) == 0
     said = capsys.readouterr().out
     assert "read back: 27 tensors match the weights" in said and "ollama create" in said
