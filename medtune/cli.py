@@ -394,7 +394,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--baseline", metavar="REPORT_JSON", help="compare case by case with an earlier report.json")
     p.add_argument("--out", metavar="DIR", default="reports/safety", help="output directory")
 
-    p = add("export", cmd_export, "export a run's adapter, or merge it into the base weights")
+    p = add("export", cmd_export, "export a run's adapter, merge it into the base weights, or write a GGUF for llama.cpp/Ollama")
     p.add_argument("run", metavar="RUN", help="runs/NAME or 'latest'")
     p.add_argument("--merge", action="store_true", help="merge the adapter into bf16 base weights")
     p.add_argument("--gguf", action="store_true", help="write a GGUF file for llama.cpp/Ollama (merges first) and a Modelfile")
