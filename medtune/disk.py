@@ -41,7 +41,7 @@ class DiskError(MedtuneError):
 
 def estimate_run_bytes(cfg: Config) -> dict[str, int]:
     """What a run writes, part by part, in bytes: the result, the checkpoints alive at once
-    (trained weights plus two fp32 Adam moments each) and the tokenizer and logs."""
+    (the result plus Adam's two moments of every trained weight each) and the tokenizer and logs."""
     from medtune.memory import _per_layer_shapes, model_architecture
 
     a, _ = model_architecture(cfg)
@@ -50,7 +50,7 @@ def estimate_run_bytes(cfg: Config) -> dict[str, int]:
     linear = layers * sum(i * o for i, o in shapes.values())
     embed = a["vocab_size"] * a["hidden_size"]
     method = cfg.fine_tuning.method
-    weight_bytes = 4  # fp32 on CPU and for adapters; an upper bound for bf16 models
+    weight_bytes = 4  # adapters are fp32
     if method in ("qlora", "lora"):
         targets = shapes if cfg.lora.target_modules == "all-linear" else {
             t: shapes[t] for t in cfg.lora.target_modules if t in shapes}
@@ -59,11 +59,14 @@ def estimate_run_bytes(cfg: Config) -> dict[str, int]:
         result = trained * weight_bytes
     else:
         trained = linear + embed if method == "full" else linear  # spectrum: at most every matrix
+        from medtune.model import compute_dtype
+
+        weight_bytes = compute_dtype(cfg).itemsize  # a whole model, in its training dtype
         result = (linear + embed) * weight_bytes
     t = cfg.training
     alive = 0 if t.save_strategy == "no" else (t.save_total_limit or 3) + 1  # the new one before pruning
     alive += t.early_stopping_patience is not None  # the best checkpoint is kept too
-    checkpoint = result + trained * 8
+    checkpoint = result + trained * 2 * weight_bytes  # Adam's two moments, in the trained weights' dtype
     return {"result": result, f"{alive} checkpoint(s)": alive * checkpoint, "tokenizer, logs, reports": 32 * MiB}
 
 

@@ -125,7 +125,7 @@ class ConsoleLog:
         if self._file is not None:
             self._file.write(line.rstrip() + "\n")
             self._file.flush()
-        else:
+        elif len(self._lines) < 100_000:  # held until attach; a process that never attaches stays bounded
             self._lines.append(line.rstrip())
 
     def attach(self, path) -> None:
