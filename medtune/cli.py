@@ -111,8 +111,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     _print_notes(resolved.notes if resolved else [])
     if problems:
         raise ConfigError(problems)
+    from medtune.disk import check_output_dir
     from medtune.memory import estimate_memory, format_estimate
 
+    check_output_dir(resolved.config)  # a read-only or too small training.output_dir, as train would refuse it
     print(format_estimate(estimate_memory(resolved.config)))
     print(f"ok: {', '.join(str(f) for f in resolved.files)} is valid")
     return 0

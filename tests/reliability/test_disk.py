@@ -88,10 +88,12 @@ def test_the_free_space_check_compares_the_estimate_with_the_disk(tiny_project: 
         check_output_dir(cfg)
 
 
-def test_an_output_dir_that_is_a_file_is_refused(tiny_project: Path, load_tiny_config):
+def test_an_output_dir_that_is_a_file_is_refused_by_validate(tiny_project: Path, load_tiny_config, run_medtune):
     (tiny_project / "runs").write_text("not a directory")
     with pytest.raises(DiskError, match="is a file, not a directory"):
         check_output_dir(load_tiny_config(tiny_project))
+    proc = run_medtune("validate", "--config", str(tiny_project / "config.yaml"), cwd=tiny_project)
+    assert proc.returncode == 2 and "is a file, not a directory" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_a_failed_metadata_write_leaves_no_zero_byte_temp_file(tmp_path: Path, monkeypatch):
