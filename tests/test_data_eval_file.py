@@ -75,6 +75,7 @@ def test_the_eval_rows_are_exactly_the_eval_files_kept_rows(tmp_path, tok):
     rows = p.report["rows"]
     assert rows["input"] == 41 + 15 and rows["kept"] + sum(rows["dropped"].values()) == rows["input"]
     assert [(s["role"], s["rows_read"], s["train"], s["eval"]) for s in p.report["sources"]] == [("train", 41, 40, 0), ("eval", 15, 0, 12)]
+    assert [(x["path"], x["role"]) for x in p.provenance] == [("data/train.jsonl", "train"), ("data/eval.jsonl", "eval")]
     assert p.report["config"]["eval_files"] == ["data/eval.jsonl"] and p.report["config"]["eval_dataset_size"] == 0
     assert "Eval rows come from the eval files (`data/eval.jsonl`), not a hash split: 15 conversations in, 12 kept" in (
         tmp_path / "report" / "data_report.md"

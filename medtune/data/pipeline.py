@@ -204,7 +204,7 @@ class _Pipeline:
                     self.loaded_per_source[si] += 1
                 provenance.append(
                     {"dataset": spec_name(spec), "path": sf.shown, "sha256": sf.sha256, "rows": read["rows"],
-                     "format": fmt, "license": spec.license, "weight": spec.weight}
+                     "format": fmt, "license": spec.license, "weight": spec.weight, "role": "train" if si < self.n_train else "eval"}
                 )  # fmt: skip
                 if fmt == "oasst":  # a row is a tree or one message of one: what became of each
                     assert sum(fates.values()) == read["rows"], "every OpenAssistant row is counted once"
