@@ -79,7 +79,8 @@ def estimate_memory(cfg: Config) -> MemoryEstimate:
     """Peak GPU memory of one training process, part by part, as medtune's trainer runs it.
 
     - QLoRA: NF4 weights with double quantization (~4.13 bits each); PEFT's k-bit preparation
-      upcasts the (tied) embedding to fp32. LoRA and full: 16-bit weights and embedding.
+      upcasts the (tied) embedding to fp32. LoRA on an 8-bit base: int8 weights, the same fp32
+      embedding. LoRA and full: 16-bit weights and embedding.
     - LoRA adapters: weights, gradients and fp32 Adam moments (16 bytes per parameter).
     - Full and Spectrum: 16-bit gradients and Adam moments on every trained weight (6 bytes).
     - Activations: every layer's saved tensors, or with gradient checkpointing one hidden state
@@ -99,6 +100,9 @@ def estimate_memory(cfg: Config) -> MemoryEstimate:
     notes: list[str] = []
     if method == "qlora":
         parts["weights (NF4, double quant)"] = linear * 4.127 / 8
+        parts["embedding (tied, fp32 after k-bit preparation)"] = embed * 4
+    elif cfg.model.load_in_8bit and method == "lora":  # LLM.int8: one byte a weight, a row scale each
+        parts["weights (int8)"] = linear * 1.0
         parts["embedding (tied, fp32 after k-bit preparation)"] = embed * 4
     else:
         parts["weights (16-bit)"] = linear * half

@@ -77,6 +77,19 @@ def test_8bit_with_4bit_or_a_whole_model_method_is_refused_by_validate(tiny_proj
     assert proc.returncode == 2 and expected in proc.stderr and "Traceback" not in proc.stderr, proc.stderr[-1500:]
 
 
+def test_the_memory_estimate_counts_an_8bit_base_at_one_byte_a_weight():
+    from medtune.config import Config
+    from medtune.memory import estimate_memory
+
+    def total(method: str, eight_bit: bool = False) -> float:
+        q = {"load_in_4bit": method == "qlora"}
+        cfg = Config.model_validate({"fine_tuning": {"method": method}, "model": {"load_in_8bit": eight_bit, "quantization_config": q}})
+        return estimate_memory(cfg).total
+
+    assert total("qlora") < total("lora", eight_bit=True) < total("lora")
+    assert "weights (int8)" in estimate_memory(Config.model_validate({"fine_tuning": {"method": "lora"}, "model": {"load_in_8bit": True}})).parts
+
+
 # --------------------------------------------------------------------------------------------
 # training.early_stopping_patience
 # --------------------------------------------------------------------------------------------
