@@ -195,16 +195,40 @@ def parse_value(text: str) -> Any:
 
 
 def _read_layer(data: dict, sources: dict[str, str], reading: Reading) -> tuple[dict, dict[str, str]]:
-    """One layer with every key written another way read as medtune's (see medtune.config.aliases)."""
+    """One layer with every key written another way read as medtune's (see medtune.config.aliases).
+
+    Only the keys read differently move; the rest of the layer stays exactly as written.
+    """
     leaves = _flatten(data)
     if not any(alias_for(p, v) is not None or p.startswith(FOREIGN) for p, v in leaves.items()):
-        return data, sources  # nothing to read differently: the layer exactly as written
+        return data, sources  # nothing to read differently
     sources = dict(sources)
-    out: dict = {}
-    for path, value in read_aliases(leaves, sources, reading).items():
-        _set_path(out, path, value)
+    mapped = read_aliases(leaves, sources, reading)
+    out = copy.deepcopy(data)
+    missing = object()
+    for path, value in leaves.items():  # read as another key, or refused: gone from where it was written
+        if mapped.get(path, missing) is not value:
+            _pop_path(out, path)
+    for path, value in mapped.items():
+        if leaves.get(path, missing) is not value:
+            _set_path(out, path, value)
     kept = _flatten(out)
     return out, {p: s for p, s in sources.items() if p in kept}
+
+
+def _pop_path(data: dict, path: str) -> None:
+    """Remove one leaf, and the sections it leaves empty (``dataset:`` once its keys have moved)."""
+    keys = path.split(".")
+    trail = [data]
+    for k in keys[:-1]:
+        node = trail[-1].get(k)
+        if not isinstance(node, dict):
+            return
+        trail.append(node)
+    trail[-1].pop(keys[-1], None)
+    for parent, k in zip(reversed(trail[:-1]), reversed(keys[:-1]), strict=True):
+        if parent[k] == {}:
+            del parent[k]
 
 
 def _key_lines(keys: dict[str, str], label: str, lines: dict[str, int]) -> None:

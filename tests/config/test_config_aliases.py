@@ -182,3 +182,10 @@ def test_every_alias_names_a_key_medtune_has():
             assert target in valid, (path, target)
     for prefix, (target, _model) in PREFIXES.items():
         assert target.rstrip(".") in valid, prefix
+
+
+def test_only_the_keys_read_differently_move(project):
+    """A key holding a dot stays as written when another key of its file is an alias."""
+    write(project / "plain.dev.yaml", 'training:\n  epochs: 2\ndata:\n  fields: {"q.user": question}\n')
+    r = load(project / "plain.yaml", env="dev")
+    assert r.config.training.num_train_epochs == 2 and r.config.data.fields == {"q.user": "question"}
