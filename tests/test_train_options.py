@@ -77,6 +77,18 @@ def test_8bit_with_4bit_or_a_whole_model_method_is_refused_by_validate(tiny_proj
     assert proc.returncode == 2 and expected in proc.stderr and "Traceback" not in proc.stderr, proc.stderr[-1500:]
 
 
+def test_8bit_on_a_cpu_is_refused_with_the_reason_where_bitsandbytes_has_no_cpu_backend(monkeypatch):
+    import importlib.metadata
+
+    from medtune.config.hardware import eight_bit_problems
+
+    assert eight_bit_problems(cuda=False) == [], "the installed bitsandbytes trains 8-bit on CPU (tested above)"
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "0.43.1")
+    [problem] = eight_bit_problems(cuda=False)
+    assert "bitsandbytes 0.43.1 has no 8-bit CPU backend" in problem and "model.load_in_8bit=false" in problem
+    assert eight_bit_problems(cuda=True) == []
+
+
 def test_the_memory_estimate_counts_an_8bit_base_at_one_byte_a_weight():
     from medtune.config import Config
     from medtune.memory import estimate_memory
