@@ -1,10 +1,13 @@
 """The training recipe behind `medtune train`, readable top to bottom:
 
-1. plan     a new (locked) run name, or the run to resume and its newest complete checkpoint (medtune.plan)
+1. plan     a new (locked) run name, or the run to resume and its newest complete checkpoint (medtune.plan),
+            once the output directory is writable with room for the run (medtune.disk)
 2. setup    tokenizer, data, pre-flight check of the labels, model (qlora / lora / full / spectrum)
             - nothing is written yet, so a run that fails here leaves no directory behind
-3. run dir  config.yaml, experiment_metadata.json, preflight_example.txt, data report
-4. train    TRL's SFTTrainer on our own labels; checkpoints sealed and Ctrl-C graceful (callbacks)
+3. run dir  config.yaml, experiment_metadata.json, preflight_example.txt, data report; logs/train.log
+            from here on holds what the console showed since the start
+4. train    TRL's SFTTrainer on our own labels; checkpoints sealed and Ctrl-C graceful (callbacks),
+            optionally stopped early on eval_loss; a failed write fails the run cleanly (medtune.disk)
 5. save     adapter/ (or model/ for full and spectrum), README.md model card, final metrics, summary
 
 :func:`train` is the typed entry for the CLI and for Python alike; it does the process setup
