@@ -121,6 +121,8 @@ def test_the_run_directory_holds_everything_a_reviewer_needs(tiny_run, tiny_run_
     assert "<|system|>" in pre and "[[TRAIN:<|system|>" not in pre, "the prompt is not trained"
     assert (tiny_run / "data_report.json").is_file()
     assert list((tiny_run / "logs").glob("events.out.tfevents.*")), "TensorBoard events in logs/"
+    log = (tiny_run / runs.LOGS_DIR / runs.TRAIN_LOG).read_text(encoding="utf-8")
+    assert "new run: " in log and "training finished" in log and "\r" not in log, "what the console showed"
 
     ckpts = runs.list_checkpoints(tiny_run)
     assert [c.name for c in ckpts] == ["checkpoint-30", "checkpoint-40"], "save_total_limit 2"
@@ -294,6 +296,8 @@ def test_a_run_killed_mid_checkpoint_resumes_from_the_last_complete_one(tiny_pro
     assert [c.name for c in runs.list_checkpoints(run)] == ["checkpoint-8", "checkpoint-10", "checkpoint-12"]
     meta = runs.read_metadata(run)
     assert meta["status"] == "completed" and meta["resumes"][0]["from_checkpoint"] == "checkpoint-4"
+    log = (run / runs.LOGS_DIR / runs.TRAIN_LOG).read_text(encoding="utf-8")
+    assert log.index("new run: ") < log.index("resuming from checkpoint-4"), "a resumed run continues its log"
 
     # ... and it ends where an uninterrupted run ends, with the same weights.
     straight = train(load_tiny_config(tiny_project, *overrides))
