@@ -323,6 +323,20 @@ def test_deferral_consistency_policies(tmp_path, tok, policy):
     check_counts(p)
 
 
+@pytest.mark.skipif(_guard_available() is not None, reason=str(_guard_available()))
+def test_deferral_check_in_forked_workers_finds_what_one_process_finds(tmp_path, tok, monkeypatch):
+    from medtune.data import deferral
+
+    emergency = "I have crushing chest pain and my left arm is numb, what should I do?"
+    convs = conversations(9)
+    convs[4] = [{"role": "user", "content": emergency}, {"role": "assistant", "content": "Try an antacid and lie down for a while."}]
+    write_jsonl(tmp_path / "data" / "train.jsonl", convs)
+    check, _ = deferral.DeferralCheck.from_config(config(project(tmp_path)))
+    monkeypatch.setattr(deferral, "CHUNK", 2)  # 5 tasks over 2 workers
+    alone, forked = deferral.find_all(check, convs, 1), deferral.find_all(check, convs, 2)
+    assert forked == alone and [i for i, f in enumerate(forked) if f] == [4] and forked[4][0].turn == 1
+
+
 def test_deferral_check_is_skipped_with_a_reason_when_safety_is_off(tmp_path, tok):
     write_jsonl(tmp_path / "data" / "train.jsonl", conversations(6))
     p = prepare_data(config(project(tmp_path, safety={"enabled": False})), tok)

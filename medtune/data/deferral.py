@@ -16,6 +16,9 @@ from dataclasses import dataclass
 
 from medtune.config import Config
 
+CHUNK = 1024  # conversations per task when data.num_proc > 1
+_FORKED: tuple | None = None  # (check, conversations), inherited by forked workers, never pickled
+
 
 @dataclass
 class Inconsistency:
@@ -52,3 +55,28 @@ class DeferralCheck:
             if decision.action == "defer" and not self.answer_defers(messages[i + 1]["content"]):
                 out.append(Inconsistency(i + 1, decision.category, decision.message))
         return out
+
+
+def find_all(check: DeferralCheck, conversations: list[list[dict]], num_proc: int = 1, progress=None) -> list[list[Inconsistency]]:
+    """``check.find`` of every conversation, in order. It is the slowest stage (the guard reads
+    every user turn), so with ``data.num_proc`` > 1 forked workers share it: they inherit the
+    guard and the conversations, and only the (mostly empty) findings travel back."""
+    progress = progress or (lambda items, desc, total=None, unit="rows": items)
+    if num_proc <= 1 or len(conversations) < 2 * CHUNK:
+        return [check.find(m) for m in progress(conversations, "deferral check")]
+    import multiprocessing as mp
+
+    global _FORKED
+    _FORKED = (check, conversations)
+    chunks = [(s, min(s + CHUNK, len(conversations))) for s in range(0, len(conversations), CHUNK)]
+    try:
+        with mp.get_context("fork").Pool(num_proc) as pool:
+            parts = list(progress(pool.imap(_find_chunk, chunks), "deferral check", total=len(chunks), unit="chunks"))
+    finally:
+        _FORKED = None
+    return [found for part in parts for found in part]
+
+
+def _find_chunk(bounds: tuple[int, int]) -> list[list[Inconsistency]]:
+    check, conversations = _FORKED
+    return [check.find(conversations[i]) for i in range(*bounds)]

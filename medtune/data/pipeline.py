@@ -29,7 +29,7 @@ from medtune.data import cache
 from medtune.data import report as report_mod
 from medtune.data.clean import ContentFilter, apply_system_prompt, clean_turns, dedup_key
 from medtune.data.dedup import NearResult, exact_duplicates, near_duplicates
-from medtune.data.deferral import DeferralCheck
+from medtune.data.deferral import DeferralCheck, find_all
 from medtune.data.formats import ROW_FATES, check_fields, conversations, detect_format
 from medtune.data.pii import scrub, scrub_messages
 from medtune.data.records import INVALID_REASONS, Drop, Record, RowError, raw_hash
@@ -291,8 +291,8 @@ class _Pipeline:
             return records, rep
         kept: list[Record] = []
         categories: Counter = Counter()
-        for r in records:
-            found = check.find(r.messages)
+        found_all = find_all(check, [r.messages for r in records], self.cfg.data.num_proc, progress)
+        for r, found in zip(records, found_all, strict=True):
             if not found:
                 kept.append(r)
                 continue
