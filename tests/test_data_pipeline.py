@@ -104,7 +104,7 @@ def test_trainer_gets_tokenized_masked_splits_with_the_system_prompt(tmp_path, t
     for ex in p.report["examples"]:
         assert ex["text"].startswith(f"<|system|>{PROMPT}<|end|><|user|>") and "[[TRAIN:" in ex["text"]
     assert p.provenance == [{"dataset": "data/train.jsonl", "path": "data/train.jsonl", "sha256": p.provenance[0]["sha256"],
-                             "rows": 30, "format": "messages", "license": "CC-BY-4.0", "weight": 1.0}]  # fmt: skip
+                             "rows": 30, "format": "messages", "license": "CC-BY-4.0", "weight": 1.0, "role": "train"}]  # fmt: skip
     assert len(p.provenance[0]["sha256"]) == 64
     check_counts(p)
 
