@@ -84,7 +84,7 @@ def stream_cost(guard: SafetyGuard, lengths: list[int], base: str = PLAIN_ANSWER
         rows.append({"chars": n, "cpu_s": round(cpu, 3),
                      "us_per_chunk": round(cpu / (n / 4) * 1e6, 1),
                      "ms_per_kb": round(cpu * 1000 / (n / 1024), 1),
-                     "full_inspections": stream.full_inspections,
+                     "reviews": stream.full_inspections, "whole_passes": stream.whole_passes,
                      "shown_whole": shown == answer})
     return rows
 

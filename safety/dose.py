@@ -152,22 +152,46 @@ def _per_day_factor(sentence: str) -> float | None:
     return None
 
 
-def check_doses(text: str, *, role: str = "answer") -> list[DoseFinding]:
-    """Dose problems in ``text``; ``role`` is "answer" (the model's) or "message" (the user's)."""
-    if not text or (not any(ch.isdigit() for ch in text) and not _DOSE_WORD.search(text)
-                    and not _CHANGE.search(text)):
-        return []
-    findings: list[DoseFinding] = []
+@dataclass
+class DoseContext:
+    """What the text before a piece says that the piece's doses depend on: the medicine and
+    strength named last, a 24-hour cap anywhere, the first prescription medicine named. A
+    stream reads its answer sentence by sentence with one (safety/stream.py)."""
+
     medicine: str | None = None
     strength: float | None = None
-    capped = bool(_CAP.search(text))  # "max 8 in 24 hours" anywhere bounds "every 4-6 hours"
+    capped: bool = False
+    prescription: str | None = None
+
+
+def check_doses(text: str, *, role: str = "answer", context: DoseContext | None = None) -> list[DoseFinding]:
+    """Dose problems in ``text``; ``role`` is "answer" (the model's) or "message" (the user's).
+
+    With ``context`` (what came before ``text``), its facts are read first and updated with
+    what ``text`` says, so reading an answer piece by piece finds what reading it whole does.
+    """
+    if context is not None:
+        context.capped = context.capped or bool(_CAP.search(text))
+        if context.prescription is None and (rx := _RX.search(text)):
+            context.prescription = rx.group(1).lower()
+    if not text or (context is None and not any(ch.isdigit() for ch in text) and not _DOSE_WORD.search(text)
+                    and not _CHANGE.search(text)):
+        return []  # (with a context, a piece naming the medicine still counts for the next)
+    findings: list[DoseFinding] = []
+    medicine = context.medicine if context else None
+    strength = context.strength if context else None
+    # "max 8 in 24 hours" anywhere bounds "every 4-6 hours"
+    capped = context.capped if context else bool(_CAP.search(text))
+    named = context.prescription if context else None
     for sm in _SENTENCE.finditer(text):
         sentence = sm.group(0)
         span = (sm.start(), sm.start() + len(sentence.rstrip()))
         names = _NAMES.findall(sentence)
         if names:
             medicine = _NAME_TO_MEDICINE[names[0].lower()]
-        change = _prescription_change(sentence, text, role)
+            if context:
+                context.medicine = medicine
+        change = _prescription_change(sentence, text, role, named)
         if change:
             findings.append(DoseFinding("prescription_change", change, span, sentence.strip()))
             continue
@@ -179,6 +203,8 @@ def check_doses(text: str, *, role: str = "answer") -> list[DoseFinding]:
             (daily if _DAILY_AFTER.match(sentence, m.end()) else single).append(_mg(m.group(1), m.group(2)))
         if single:
             strength = single[0]
+            if context:
+                context.strength = strength
         counts = [_number(m.group(1)) for m in _COUNT.finditer(sentence)]
         cap_matches = list(_CAP.finditer(sentence))
         caps = [_number(m.group(1)) for m in cap_matches]
@@ -222,8 +248,9 @@ def _child_dose(sentence: str, role: str) -> bool:
     return bool(_DOSE_QUESTION.search(sentence) and (_NAMES.search(sentence) or _MEDICINE_WORD.search(sentence)))
 
 
-def _prescription_change(sentence: str, text: str, role: str) -> str | None:
-    """The prescription medicine whose dose ``sentence`` tells (answer) or asks (message) to change."""
+def _prescription_change(sentence: str, text: str, role: str, named: str | None = None) -> str | None:
+    """The prescription medicine whose dose ``sentence`` tells (answer) or asks (message) to change;
+    ``named``: the one named before ``text`` began."""
     for m in _CHANGE.finditer(sentence):
         before = sentence[:m.start()].lstrip()
         if not (_OWNER.search(before[-20:]) or _OWNER.search(m.group(0))):
@@ -232,16 +259,17 @@ def _prescription_change(sentence: str, text: str, role: str) -> str | None:
         drug = _RX.match(rest)
         if drug and re.match(r"\s+(?:resistance|sensitivity|levels?|production|pumps?|receptors?)\b", rest[drug.end():], re.I):
             drug = None  # "reduce insulin resistance"
-        if drug is None and re.match(r"(?:dose|dosage|medication|meds|medicine)\b", rest, re.I) \
-                and "dose" not in m.group(0).lower():
-            drug = _RX.search(text)  # "double your dose" about the insulin named earlier
-        if drug is None and re.search(r"\b(?:dose|dosage)\b", m.group(0), re.I):
-            drug = _RX.search(text)
-        if drug is None:
+        earlier = None
+        if drug is None and (re.match(r"(?:dose|dosage|medication|meds|medicine)\b", rest, re.I)
+                             and "dose" not in m.group(0).lower()
+                             or re.search(r"\b(?:dose|dosage)\b", m.group(0), re.I)):
+            found = _RX.search(text)  # "double your dose" about the insulin named earlier
+            earlier = named or (found.group(1).lower() if found else None)
+        if drug is None and earlier is None:
             continue
         if role == "answer" and (_WARNING.search(sentence) or _ADVISE_ASK.search(sentence)):
             return None  # "don't stop your warfarin without talking to your doctor"
-        return drug.group(1).lower()
+        return drug.group(1).lower() if drug is not None else earlier
     return None
 
 

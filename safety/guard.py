@@ -350,10 +350,12 @@ class SafetyGuard:
         action = self._category(match.category).action
         return "monitor" if match.context else action
 
-    def review_stream(self, text: str, matches: list[Match], *, final: bool) -> tuple[Decision, int]:
+    def review_stream(self, text: str, matches: list[Match], *, final: bool,
+                      reviewed=None) -> tuple[Decision, int]:
         """The output check for a streamed answer: (decision, index before which text may be
-        shown). StreamGuard calls it on every feed; see safety/screen.py."""
-        return review_stream(self, text, matches, final)
+        shown). StreamGuard calls it when a review is due; ``reviewed`` (screen.Reviewed) sums
+        up the answer before ``text``; see safety/screen.py."""
+        return review_stream(self, text, matches, final, reviewed)
 
     def spanish(self) -> SafetyGuard:
         """The guard of the Spanish policy (safety/policy_es.py), built on first use."""

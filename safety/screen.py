@@ -15,10 +15,12 @@ among the winning action the highest priority picks category and message.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from copy import copy
+from dataclasses import dataclass, field
 
 from .answer import CARE_KINDS, answer_markers
-from .dose import check_doses, took_amount
+from .context import PERSONAL_WORDS, PRESENT_WORDS
+from .dose import DoseContext, check_doses, took_amount
 from .manipulation import PRESCRIPTION_MESSAGE, find_requests
 
 DOSE_LIMIT_MESSAGE = (
@@ -60,12 +62,45 @@ _DOSE_CATEGORY = {"over_single": "dose_limit", "over_daily": "dose_limit", "chil
                   "prescription_change": "prescription_change"}
 
 
-def dose_matches(text: str, role: str, match_cls, policy) -> list:
+@dataclass
+class Reviewed:
+    """What the reviewed start of a streamed answer (``answer[:end]``: whole sentences, shown)
+    says that a review of the text after it needs, so each review reads only what is new:
+    whether it referred to care or gave care itself, its dose context, its language, and
+    whether it pointed at a person or the present (which no window may forget: a "my dad"
+    far back makes a later "signs of a stroke" personal)."""
+
+    end: int = 0
+    refers: bool = False
+    care: bool = False
+    said: tuple[str, ...] = ()  # referral markers' texts, for the reason
+    dose: DoseContext = field(default_factory=DoseContext)
+    language: object = None  # safety.language.Language of the answer's start
+    personal: bool = False
+    present: bool = False
+
+    def settle(self, piece: str) -> None:
+        """``piece`` (the whole sentences after ``end``) was reviewed, kept and shown."""
+        from .normalize import tokens
+
+        markers = answer_markers(piece)
+        new = [m.text for m in markers if m.kind in ("deferral", "emergency")]
+        self.refers = self.refers or bool(new)
+        self.care = self.care or any(m.kind in CARE_KINDS for m in markers)
+        self.said = (self.said + tuple(new))[:3]
+        check_doses(piece, role="answer", context=self.dose)
+        words = tokens(piece)
+        self.personal = self.personal or not PERSONAL_WORDS.isdisjoint(words)
+        self.present = self.present or not PRESENT_WORDS.isdisjoint(words)
+        self.end += len(piece)
+
+
+def dose_matches(text: str, role: str, match_cls, policy, context: DoseContext | None = None) -> list:
     """Dose findings as matches. A message saying the amount was already taken is a possible
     overdose (the policy's `poisoning_overdose`), not a dosing question."""
     found = []
     overdose = role == "message" and took_amount(text) and "poisoning_overdose" in policy.categories
-    for f in check_doses(text, role=role):
+    for f in check_doses(text, role=role, context=copy(context) if context else None):
         category = _DOSE_CATEGORY[f.kind]
         if overdose and f.kind in ("over_single", "over_daily", "prescription_change"):  # "I doubled my insulin"
             category = "poisoning_overdose"
@@ -86,8 +121,9 @@ def answer_refers(text: str) -> tuple[bool, list]:
     return refers and not any(m.kind in CARE_KINDS for m in markers), markers
 
 
-def screen(guard, text: str, kind: str, decision):
-    """``decision`` (the phrase policy's) joined with the checks above; returns the final one."""
+def screen(guard, text: str, kind: str, decision, reviewed: Reviewed | None = None):
+    """``decision`` (the phrase policy's) joined with the checks above; returns the final one.
+    ``reviewed``: ``text`` is the rest of a streamed answer after what ``reviewed`` sums up."""
     Match = guard.match_type  # the guard's own Match class (guard imports this module, not back)
 
     extra: list = []
@@ -97,7 +133,9 @@ def screen(guard, text: str, kind: str, decision):
     if guard.language_detection:
         from . import language as lang
 
-        language = lang.detect(text)
+        language = reviewed.language if reviewed is not None and reviewed.language else lang.detect(text)
+        if reviewed is not None:
+            reviewed.language = language
         if language.code == "es":
             extra += guard.spanish().scan_spanish(text)
         elif not language.screened:
@@ -105,13 +143,17 @@ def screen(guard, text: str, kind: str, decision):
             extra.append(Match("unscreened language", "unscreened_language", f"language:{language.code}",
                                (0, len(text)), text[:40]))
     if kind == "output":
-        reviewed, markers = answer_refers(text)
+        refers, markers = answer_refers(text)
+        if reviewed is not None:  # what the answer said before ``text`` counts as well
+            refers = (reviewed.refers or any(m.kind in ("deferral", "emergency") for m in markers)) and not (
+                reviewed.care or any(m.kind in CARE_KINDS for m in markers))
         flagged = decision.deferred or any(guard._effective_action(m) == "defer" for m in extra if not m.negated)
-        if reviewed and flagged:
+        if refers and flagged:
             for m in decision.matches + extra:  # English and Spanish red flags alike
                 if not m.negated and m.context is None:
                     m.context = "referral"
-            said = ", ".join(repr(m.text) for m in markers if m.kind in ("deferral", "emergency"))
+            said = ", ".join(repr(t) for t in [m.text for m in markers if m.kind in ("deferral", "emergency")]
+                             or (reviewed.said if reviewed else ()))
             notes.append(f"the answer names a red flag but sends the person to care ({said}): kept")
         elif flagged:
             care = [m for m in markers if m.kind in CARE_KINDS]
@@ -121,7 +163,7 @@ def screen(guard, text: str, kind: str, decision):
             else:
                 notes.append("the answer names a red flag and sends the person nowhere: replaced")
         if guard.dose_check:
-            extra += dose_matches(text, "answer", Match, guard.policy)
+            extra += dose_matches(text, "answer", Match, guard.policy, reviewed.dose if reviewed else None)
     elif kind == "input":
         if guard.dose_check:
             extra += dose_matches(text, "message", Match, guard.policy)
@@ -164,7 +206,7 @@ MAY_BE_DOSE = re.compile(r"\d|\b(?:double|triple|increase|raise|halve|cut|stop|s
                           r"doses?|mg|ml|teaspoons?)\b", re.IGNORECASE)
 
 
-def review_stream(guard, text: str, matches: list, final: bool):
+def review_stream(guard, text: str, matches: list, final: bool, reviewed: Reviewed | None = None):
     """(decision, hold): the output check for an answer that is still arriving.
 
     Only with the guard's ``stream_review`` (on by default); without it the stream defers on
@@ -175,13 +217,14 @@ def review_stream(guard, text: str, matches: list, final: bool):
     that names a red flag without sending the person to care (in it or before it) defers at
     once, as before; one that does is shown, and the whole answer is reviewed again at the end.
     Doses are read per complete sentence, and a sentence still arriving that may hold one is
-    held.
+    held. With ``reviewed``, ``text`` and ``matches`` are what follows the reviewed start of
+    the answer, which ``reviewed`` sums up (safety/stream.py): each review costs the new text.
     """
     decision = guard.decide(matches)
     if not guard.enabled or not text or not guard.stream_review:
         return decision, len(text)
     if final:
-        return screen(guard, text, "output", decision), len(text)
+        return screen(guard, text, "output", decision, reviewed), len(text)
     hold = len(text)
     if decision.deferred:
         flags = [m for m in matches if not m.negated and guard._effective_action(m) == "defer"]
@@ -190,10 +233,10 @@ def review_stream(guard, text: str, matches: list, final: bool):
             hold = min(m.span[0] for m in flags)
             decision = _held(guard, matches, "the answer names a red flag: held until its sentence ends")
         else:
-            reviewed = screen(guard, text[:max(ends)], "output", decision)
-            if reviewed.deferred:
-                return reviewed, 0
-            decision = reviewed
+            review = screen(guard, text[:max(ends)], "output", decision, reviewed)
+            if review.deferred:
+                return review, 0
+            decision = review
     if guard.dose_check:
         ends = [m.end() for m in _SENTENCE_END.finditer(text)]
         done = ends[-1] if ends else 0
@@ -201,8 +244,9 @@ def review_stream(guard, text: str, matches: list, final: bool):
             hold = min(hold, done)
         if done:
             early = [m for m in matches if m.span[1] <= done]
-            if check_doses(text[:done], role="answer"):
-                return screen(guard, text[:done], "output", guard.decide(early)), done
+            context = copy(reviewed.dose) if reviewed is not None else None
+            if check_doses(text[:done], role="answer", context=context):
+                return screen(guard, text[:done], "output", guard.decide(early), reviewed), done
     return decision, hold
 
 

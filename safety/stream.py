@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import time
 
-from .context import PERSONAL_WORDS, PRESENT_WORDS
+from .context import HISTORICAL, INFORMATIONAL, PERSONAL_WORDS, PRESENT_WORDS
 from .guard import Decision, SafetyGuard
 from .normalize import tokens
-from .screen import MAY_BE_DOSE
+from .screen import _SENTENCE_END, MAY_BE_DOSE, Reviewed
 from .variants import ANYWHERE
 
 WINDOW_LOOKBACK = 200  # characters inspected before the held tail and the new chunk
@@ -46,8 +46,13 @@ class StreamGuard:
         self._linked: dict = {}  # rules with a "..." link -> the parts seen so far
         self._weakened = False  # a red flag was downgraded by whole-message context
         self._anywhere = frozenset(r for r in self.guard.matcher.rules if ANYWHERE in r.gaps)
-        self.full_inspections = 0  # how often the whole answer was inspected (benchmark)
+        self.full_inspections = 0  # how often the answer was inspected past the window (benchmark)
+        self.whole_passes = 0  # ... of which over the whole answer
         self._judged = 0  # length of the text at the last whole inspection
+        # stream_review: the reviewed, shown start of the answer, summed up, so that a review
+        # reads only the sentences after it (a whole pass only for "..." links and context)
+        self._reviewed = Reviewed()
+        self._whole_due = False
         self._held_at: int | None = None  # stream_review: text from here waits for its sentence to end
 
     @property
@@ -125,6 +130,7 @@ class StreamGuard:
                 return True  # effective, or weakened by context that may not hold overall
         new_words = tokens(self._text[-self._chunk_len - 1 :])
         if self._weakened and not _CONTEXT_ENDERS.isdisjoint(new_words):
+            self._whole_due = True  # an earlier, shown red flag may no longer be weakened
             return True
         if self._anywhere:
             found = False
@@ -137,17 +143,57 @@ class StreamGuard:
                         seen.update(indexes)
                         if end > old and len(seen) == rule.parts:  # every part has come
                             found = True
+            self._whole_due = self._whole_due or found  # its first part may be long shown
             return found
         return False
 
     def _inspect_all(self, final: bool) -> tuple[Decision, int]:
         self.full_inspections += 1
         self._judged = len(self._text)
-        matches, safe = self.guard.inspect(self._text, final=final, holdback=not final)
-        decision, hold = self.guard.review_stream(self._text, matches, final=final)
+        if final or not self.guard.stream_review or self._whole_due:
+            self._whole_due = False
+            self.whole_passes += 1
+            matches, safe = self.guard.inspect(self._text, final=final, holdback=not final)
+            decision, hold = self.guard.review_stream(self._text, matches, final=final)
+        else:
+            matches, decision, safe, hold = self._review_new()
         self._weakened = any(m.context in ("informational", "historical") and not m.negated
                              for m in matches)
         return decision, min(safe, hold)  # with stream_review: a red flag waits for its sentence
+
+    def _review_new(self) -> tuple[list, Decision, int, int]:
+        """The output review of the text after the reviewed start of the answer, read with
+        WINDOW_LOOKBACK characters before it (negation, cues) and what the start said
+        (`screen.Reviewed`): its cost is the new text, not the answer. What it may lose
+        from far back only makes it stricter: a context it cannot see does not weaken."""
+        reviewed, text = self._reviewed, self._text
+        end = reviewed.end
+        base = max(0, end - WINDOW_LOOKBACK)
+        found, safe = self.guard.inspect(text[base:], final=False, holdback=True)
+        matches = []
+        for m in found:
+            if m.span[0] < end - base:
+                continue  # judged with the reviewed start
+            if (m.context == INFORMATIONAL and (reviewed.personal or reviewed.present)
+                    or m.context == HISTORICAL and reviewed.present):
+                m.context = None  # the start pointed at a person or the present
+            m.span = (m.span[0] + base - end, m.span[1] + base - end)
+            matches.append(m)
+        decision, hold = self.guard.review_stream(text[end:], matches, final=False, reviewed=reviewed)
+        shifted = set()
+        for m in decision.matches:  # spans into the whole answer again
+            if id(m) not in shifted:
+                shifted.add(id(m))
+                m.span = (m.span[0] + end, m.span[1] + end)
+        safe, hold = base + safe, end + hold
+        if not decision.deferred:
+            stop = min(safe, hold)
+            last = None
+            for m in _SENTENCE_END.finditer(text, end, stop):
+                last = m.end()
+            if last is not None:
+                reviewed.settle(text[end:last])
+        return matches, decision, safe, hold
 
     def _release(self, decision: Decision, safe: int) -> str:
         self.decision = decision

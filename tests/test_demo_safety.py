@@ -207,7 +207,7 @@ def _why(page, expect: str) -> str:
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_browser_emergency_why_then_the_reminder_on_an_unrelated_question(demo, browser):
+def test_browser_emergency_why_then_the_reminder_on_an_unrelated_question(demo, browser):  # noqa: F811 - the fixture imported from test_demo
     page, outside = _open(browser, demo.url)
     before = calls(demo)
     _send(page, EMERGENCY, 1)
@@ -223,7 +223,7 @@ def test_browser_emergency_why_then_the_reminder_on_an_unrelated_question(demo, 
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_browser_spanish_emergency_is_deferred_in_spanish(demo, browser):
+def test_browser_spanish_emergency_is_deferred_in_spanish(demo, browser):  # noqa: F811 - the fixture imported from test_demo
     page, _ = _open(browser, demo.url)
     before = calls(demo)
     _send(page, SPANISH, 1)
@@ -235,7 +235,7 @@ def test_browser_spanish_emergency_is_deferred_in_spanish(demo, browser):
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_browser_identifiers_stay_on_the_users_screen_only(demo, browser):
+def test_browser_identifiers_stay_on_the_users_screen_only(demo, browser):  # noqa: F811 - the fixture imported from test_demo
     page, _ = _open(browser, demo.url)
     assert "Names are not redacted" in page.locator("#medtune-redaction-note").inner_text()
     _send(page, IDENTIFIERS, 1)

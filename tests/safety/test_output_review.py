@@ -76,3 +76,37 @@ def test_a_dangerous_streamed_answer_is_replaced_before_its_advice_is_shown(revi
 def test_without_stream_review_a_stream_defers_on_the_red_flag_as_before():
     stream, shown = _stream(SafetyGuard(stream_review=False), COMPLIANT[0])
     assert stream.deferred and "chest pain" not in shown
+
+
+FILLER = "Rest and fluids help most people feel better within a few days. " * 6  # past the window
+
+
+@pytest.mark.parametrize(("answer", "deferred"), [
+    # what the answer said long before counts: a referral, care given, the medicine, the drug
+    ("If anything gets worse, call 911. " + FILLER + "Crushing chest pain is one such sign.", False),
+    ("You can manage this at home. " + FILLER + "If you have crushing chest pain, call 911.", True),
+    ("Ibuprofen is an anti-inflammatory. " + FILLER + "Take 2 tablets of 400 mg every 4 hours.", True),
+    ("You take insulin for this. " + FILLER + "Tonight, double your dose.", True),
+    ("Paracetamol is usual. " + FILLER + "Take 2 tablets of 500 mg every 6 hours, at most 8 in 24 hours.", False),
+])
+def test_a_stream_reads_each_sentence_with_what_the_answer_said_before(reviewing, answer, deferred):
+    """A review reads only the sentences since the last one (its cost is the new text), so what
+    came before travels with it; the verdict is the one check_output gives the whole answer."""
+    stream, shown = _stream(reviewing, answer)
+    assert stream.deferred == deferred == reviewing.check_output(answer).deferred
+    assert shown == answer if not deferred else "Take 2" not in shown and "double" not in shown
+    assert stream.whole_passes <= 1
+
+
+@pytest.mark.parametrize("answer", [
+    # the dose makes the first sentence reviewed and shown: later reviews start after it
+    "Your dad can take 2 tablets of 500 mg paracetamol. " + FILLER + "What are the signs of a stroke? "
+    "A drooping face and slurred speech.",
+    "He can take 2 tablets of 500 mg paracetamol now. " + FILLER + "How do you recognise a stroke? "
+    "A drooping face is one sign.",
+])
+def test_a_person_named_far_back_keeps_a_later_red_flag_personal(reviewing, answer):
+    """A window that cannot see "your dad" must not read "signs of a stroke" as a question."""
+    assert reviewing.check_output(answer).deferred
+    stream, shown = _stream(reviewing, answer)
+    assert stream.deferred and "drooping" not in shown

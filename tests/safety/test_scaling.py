@@ -24,9 +24,10 @@ REFERRAL_AND_DOSE = ("If you ever have crushing chest pain, call 911 straight aw
                      "paracetamol every 6 hours, no more than 8 tablets in 24 hours. ")
 
 
-def test_a_long_answer_dense_with_referrals_and_doses_streams_whole_without_rereading_each_chunk():
-    """Held text (a red flag or a dose waiting for its sentence to end) is reviewed whole once
-    its sentence ends, not again on every chunk while it waits."""
+def test_a_long_answer_dense_with_referrals_and_doses_streams_whole_without_rereading_it():
+    """Held text (a red flag or a dose waiting for its sentence to end) is reviewed once its
+    sentence ends, not on every chunk while it waits, and a review reads the new sentences
+    with what the answer said before them, not the whole answer again."""
     from safety import SafetyGuard, StreamGuard
 
     answer = (REFERRAL_AND_DOSE * 60)[:8000]
@@ -35,6 +36,7 @@ def test_a_long_answer_dense_with_referrals_and_doses_streams_whole_without_rere
     assert not stream.deferred and shown == answer
     sentences = answer.count(". ")
     assert stream.full_inspections <= 3 * sentences, (stream.full_inspections, sentences)
+    assert stream.whole_passes == 1  # finish()
 
 
 def test_a_long_answer_is_read_for_referrals_in_linear_time():
