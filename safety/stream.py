@@ -16,6 +16,11 @@ effective or context-weakened red flag, the later part of a "..." link whose fir
 came earlier, or a word that ends an earlier red flag's informational/historical context
 ("my", "now"). A deferral is always decided on the whole text, so the window can only
 cost time, never let a red flag through. finish() inspects the whole answer once.
+
+With the guard's ``stream_review`` (the output review, safety/screen.py), held text is
+reviewed when its sentence ends, and a review reads the sentences since the last reviewed
+one with what the reviewed start said (screen.Reviewed), so a dense answer costs linear
+time too; "..." links and context that may change still get a whole pass.
 """
 from __future__ import annotations
 
