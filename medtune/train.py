@@ -332,8 +332,8 @@ def run_directory(plan: RunPlan):
         if reason is not None:
             raise disk.write_error(run_dir, reason) from exc
         raise
-    for stale in plan.stale if distributed.is_main_process() else []:  # incomplete checkpoints newer than the one we resume from
-        say(f"removing {stale.name}: incomplete, training continues from {plan.checkpoint.name if plan.checkpoint else 'step 0'}")
+    for stale in plan.stale if distributed.is_main_process() else []:  # checkpoints newer than the one we resume from
+        say(f"removing {stale.name}: training continues from {plan.checkpoint.name if plan.checkpoint else 'step 0'}, before it")
         shutil.rmtree(stale, ignore_errors=True)
 
 

@@ -39,6 +39,18 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 RESUME_KEY = "training.resume_from_checkpoint"
 
 
+class ResumeRef(str):
+    """The value of ``training.resume_from_checkpoint``, remembering where it was written, so that
+    `medtune train` names the key and its file:line when it cannot resume it (not ``--resume``)."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str) -> "ResumeRef":
+        ref = super().__new__(cls, value)
+        ref.label = label
+        return ref
+
+
 def named_templates() -> dict[str, str]:
     """The templates shipped with medtune, found by name (``--config quick_test``,
     ``base_template: default``): name -> the first line of its header comment."""
@@ -475,7 +487,7 @@ def _pop_resume(layers: Layers) -> str | None:
                                f"got {value!r} (from {src})")
         return None
     layers.reading.notes.append(f"`{RESUME_KEY}: {value}` ({src}): `medtune train` resumes it, as --resume does")
-    return value
+    return ResumeRef(value, f"{RESUME_KEY}: {value} ({src})")
 
 
 def resolve_config(
