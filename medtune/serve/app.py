@@ -87,8 +87,8 @@ def build_app(backend: Backend, serve: ServeConfig):
     from starlette.responses import JSONResponse, StreamingResponse
     from starlette.routing import Route
 
-    from medtune.demo.engine import GenerationSettings, TurnRecord
-    from medtune.serve.backends import UpstreamError
+    from medtune.demo.engine import TurnRecord
+    from medtune.serve.backends import ModelCall, RequestSettings, UpstreamError
 
     created = int(time.time())
     state = {"active": 0}
@@ -124,9 +124,8 @@ def build_app(backend: Backend, serve: ServeConfig):
             turn.rule_ids, turn.model_called, time.perf_counter() - started,
         )
 
-    def length_reached(text: str, settings: GenerationSettings) -> bool:
-        tok = backend.tokenizer
-        return tok is not None and len(tok(text, add_special_tokens=False)["input_ids"]) >= settings.max_new_tokens
+    def usage(turn: TurnRecord, call: ModelCall) -> dict | None:
+        return call.usage() if turn.model_called else dict(protocol.NO_TOKENS)
 
     async def chat_completions(request: Request):
         check_key(request)
@@ -152,12 +151,14 @@ def build_app(backend: Backend, serve: ServeConfig):
     async def _answer(req: protocol.ChatRequest, release: Callable[[], None]):
         started = time.perf_counter()
         deadline = time.monotonic() + serve.request_timeout_s
-        settings = GenerationSettings(
+        stops = req.stop_sequences
+        call = ModelCall(stop=stops)
+        settings = RequestSettings(
             serve.temperature if req.temperature is None else req.temperature,
             serve.top_p if req.top_p is None else req.top_p,
             req.max_completion_tokens or req.max_tokens or serve.max_tokens,
+            call=call,
         )
-        stops = req.stop_sequences
         cid = protocol.completion_id()
         turn = TurnRecord()
         messages = req.messages_as_dicts()
@@ -198,10 +199,11 @@ def build_app(backend: Backend, serve: ServeConfig):
             stopped = False
             if not turn.deferred:
                 text, stopped = protocol.cut_at_stop(text, stops)
-            finish = protocol.finish_reason(turn, stopped=stopped, length=not turn.deferred and length_reached(text, settings))
+            finish = protocol.finish_reason(turn, stopped=stopped, model=call.finish_reason)
             log_turn(cid, 200, turn, started)
             release()
-            return JSONResponse(protocol.completion(cid, backend.model_id, text, finish, protocol.safety_object(turn)))
+            return JSONResponse(protocol.completion(cid, backend.model_id, text, finish, protocol.safety_object(turn),
+                                                    usage(turn, call)))
 
         async def events() -> AsyncIterator[str]:
             def sse(obj: dict) -> str:
@@ -226,9 +228,10 @@ def build_app(backend: Backend, serve: ServeConfig):
                     if item is _END and len(sent) < len(last):  # the held-back tail of a finished answer
                         yield sse(protocol.chunk(cid, backend.model_id, {"content": last[len(sent):]}))
                         sent = last
-                length = not turn.deferred and not stopped and length_reached(sent, settings)
-                finish = protocol.finish_reason(turn, stopped=stopped, length=length)
+                finish = protocol.finish_reason(turn, stopped=stopped, model=call.finish_reason)
                 yield sse(protocol.chunk(cid, backend.model_id, {}, finish, protocol.safety_object(turn)))
+                if req.include_usage:
+                    yield sse(protocol.usage_chunk(cid, backend.model_id, usage(turn, call)))
                 yield "data: [DONE]\n\n"
                 log_turn(cid, 200, turn, started)
             except TimeoutError:

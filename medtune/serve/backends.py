@@ -9,14 +9,16 @@ from, through its ``source`` hook:
   (``model.init_continuous_batching``), so concurrent requests share forward passes instead of
   queueing for ``generate``. It runs on CPU as on GPU; one manager holds one sampling mode, so a
   request for temperature 0 is served at :data:`GREEDY_TEMPERATURE`, which picks the top token.
-- no source (``serve.batching: generate``): the engine's own ``model.generate`` with
+- :class:`Generate` (``serve.batching: generate``): the engine's own ``model.generate`` with
   ``TextIteratorStreamer`` in a bounded worker (``serve.max_batch`` at once).
 - :class:`Upstream`: an OpenAI-compatible engine elsewhere (vLLM, TGI, llama.cpp's server,
   another ``medtune serve``); the conversation goes upstream as messages and the streamed
   answer comes back through the same guard.
 
 Each source counts the times it reached the model (``calls``), so a test can prove that a deferral
-never did.
+never did. A request's :class:`RequestSettings` carry a :class:`ModelCall` through the engine to the
+source and back: the stop sequences to hand the model, and what the model reported (token counts,
+why it stopped), which the API returns as ``usage`` and ``finish_reason``.
 """
 
 from __future__ import annotations
@@ -28,15 +30,16 @@ import math
 import queue
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from medtune.demo.engine import GenerationSettings
 from medtune.errors import MedtuneError
 
 if TYPE_CHECKING:
     from medtune.config import Config
-    from medtune.demo.engine import ChatEngine, GenerationSettings
+    from medtune.demo.engine import ChatEngine
 
 log = logging.getLogger(__name__)
 
@@ -50,20 +53,62 @@ class UpstreamError(Exception):
 
 
 @dataclass
+class ModelCall:
+    """One request's exchange with the model, beyond the sampling settings.
+
+    The server fills in ``stop``; the source fills in the rest while it streams, from the worker
+    thread, so the server can read it once the answer is done (or cut). Counts are what the model
+    processed, never the guard's text: a notice or a deferral message adds no tokens.
+    """
+
+    stop: tuple[str, ...] = ()  # stop sequences, handed to the model where it takes them (an upstream)
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    finish_reason: str | None = None  # why the model ended: stop | length (an upstream's own word)
+    upstream_usage: dict | None = None  # an upstream's usage, passed through as it sent it
+    text: str = ""  # what the model generated, before the guard, when tokens are counted from text
+    count_tokens: Callable[[str], int] | None = field(default=None, repr=False)
+
+    def usage(self) -> dict | None:
+        """OpenAI's ``usage``, or None when nothing reliable was counted (an upstream that did not say)."""
+        if self.upstream_usage is not None:
+            return self.upstream_usage
+        completion = self.completion_tokens
+        if completion is None and self.count_tokens is not None:
+            completion = self.count_tokens(self.text)
+        if self.prompt_tokens is None or completion is None:
+            return None
+        return {"prompt_tokens": self.prompt_tokens, "completion_tokens": completion,
+                "total_tokens": self.prompt_tokens + completion}
+
+
+@dataclass(frozen=True)
+class RequestSettings(GenerationSettings):
+    """The engine's settings plus the request's :class:`ModelCall`, which the engine hands to the source
+    untouched (a plain ``GenerationSettings`` works too: nothing is reported then)."""
+
+    call: ModelCall = field(default_factory=ModelCall, compare=False)
+
+
+def call_of(settings: GenerationSettings) -> ModelCall:
+    return getattr(settings, "call", None) or ModelCall()
+
+
+@dataclass
 class Backend:
     """A ready engine, the model id the API reports, and what the operator should know."""
 
     engine: ChatEngine
     model_id: str
     kind: str  # continuous | generate | upstream
-    source: Any = None  # ContinuousBatching | Upstream | None (the engine's generate)
+    source: Any = None  # ContinuousBatching | Generate | Upstream
     tokenizer: Any = None
     notes: list[str] = field(default_factory=list)
 
     @property
     def model_calls(self) -> int:
         """How many times an answer was asked of the model (or the upstream)."""
-        return self.source.calls if self.source is not None else self.engine.model_calls
+        return self.source.calls
 
     def close(self) -> None:
         if self.source is not None:
@@ -89,6 +134,7 @@ class ContinuousBatching(_Counter):
         from transformers import ContinuousBatchingConfig, GenerationConfig
 
         self.tokenizer = tokenizer
+        self.stop_ids = set(stop_ids)
         on_cpu = getattr(getattr(model, "device", None), "type", "cpu") == "cpu" or not torch.cuda.is_available()
         # Sizes left to transformers on a GPU (from free memory); on CPU that estimate takes seconds
         # and sizes for far more than a CPU serves, so the cache holds max_batch full contexts.
@@ -116,6 +162,8 @@ class ContinuousBatching(_Counter):
 
         results: queue.Queue = queue.Queue()
         rid = f"medtune-{uuid.uuid4().hex}"
+        call = call_of(settings)
+        call.prompt_tokens, call.completion_tokens = len(prompt_ids), 0
 
         async def register() -> None:
             self.manager.register_result_handler(rid, results.put)
@@ -132,6 +180,10 @@ class ContinuousBatching(_Counter):
                 out = results.get(timeout=STREAM_TIMEOUT_S)  # queue.Empty: the engine's timeout reply
                 if out.error:
                     raise RuntimeError(f"continuous batching failed: {out.error}")
+                call.completion_tokens = len(out.generated_tokens)  # a stop token included, as engines count
+                if out.is_finished():
+                    ended_on_stop = bool(out.generated_tokens) and out.generated_tokens[-1] in self.stop_ids
+                    call.finish_reason = "length" if not ended_on_stop and len(out.generated_tokens) >= settings.max_new_tokens else "stop"
                 text = self.tokenizer.decode(out.generated_tokens, skip_special_tokens=True)
                 if len(text) > len(sent) and not text.endswith("\ufffd"):  # a character still being spelled
                     yield text[len(sent):]
@@ -148,6 +200,35 @@ class ContinuousBatching(_Counter):
     def close(self) -> None:
         self.manager.stop(block=True, timeout=10)
         self._loop.call_soon_threadsafe(self._loop.stop)
+
+
+class Generate:
+    """The engine's own ``model.generate`` (``serve.batching: generate``), as a source so that its
+    answers are counted like the others: the prompt exactly, the answer by re-tokenizing its text
+    (the streamer yields text, not ids), so ``length`` means the count reached ``max_tokens``."""
+
+    def __init__(self, engine: ChatEngine):
+        self.engine = engine
+
+    @property
+    def calls(self) -> int:
+        return self.engine.model_calls
+
+    def pieces(self, prompt_ids: list[int], settings: GenerationSettings, stop: threading.Event) -> Iterator[str]:
+        call = call_of(settings)
+        call.prompt_tokens, call.text = len(prompt_ids), ""
+        call.count_tokens = self.count_tokens
+        for piece in self.engine._generate(prompt_ids, settings, stop, True):
+            call.text += piece
+            yield piece
+        call.completion_tokens = self.count_tokens(call.text)
+        call.finish_reason = "length" if call.completion_tokens >= settings.max_new_tokens else "stop"
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.engine.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def close(self) -> None:
+        pass
 
 
 class Upstream(_Counter):
@@ -184,12 +265,18 @@ class Upstream(_Counter):
         return system + [{"role": m["role"], "content": m["content"]} for m in conversation]
 
     def pieces(self, messages: list[dict], settings: GenerationSettings, stop: threading.Event) -> Iterator[str]:
+        """The upstream's answer as it streams. Its stop sequences go with it, so the engine stops
+        early (the server still cuts the guarded text: the safety net for one that ignores them);
+        its usage and finish reason are passed through when it reports them, never made up."""
         import httpx
 
+        call = call_of(settings)
         body = {
-            "model": self.model, "messages": messages, "stream": True,
+            "model": self.model, "messages": messages, "stream": True, "stream_options": {"include_usage": True},
             "max_tokens": settings.max_new_tokens, "temperature": settings.temperature, "top_p": settings.top_p,
         }
+        if call.stop:
+            body["stop"] = list(call.stop)
         self.count()
         try:
             with self.client.stream("POST", f"{self.base_url}/chat/completions", json=body) as response:
@@ -207,7 +294,11 @@ class Upstream(_Counter):
                     event = json.loads(data)
                     if "error" in event:
                         raise UpstreamError(f"upstream failed: {_error_message(json.dumps(event))}")
+                    if _is_usage(event.get("usage")):
+                        call.upstream_usage = event["usage"]
                     for choice in event.get("choices") or []:
+                        if isinstance(choice.get("finish_reason"), str):
+                            call.finish_reason = choice["finish_reason"]
                         text = (choice.get("delta") or {}).get("content")
                         if text:
                             yield text
@@ -216,6 +307,11 @@ class Upstream(_Counter):
 
     def close(self) -> None:
         self.client.close()
+
+
+def _is_usage(usage: Any) -> bool:
+    return isinstance(usage, dict) and all(
+        isinstance(usage.get(k), int) for k in ("prompt_tokens", "completion_tokens", "total_tokens"))
 
 
 def _error_message(text: str) -> str:
@@ -265,4 +361,5 @@ def open_backend(cfg: Config, *, run: str | None = None, base: bool = False, gua
             return Backend(engine, model_id, "continuous", source, tokenizer, notes)
         notes.append("this transformers has no continuous batching: answers are generated with generate(), "
                      f"{serve.max_batch} at a time")
-    return Backend(engine, model_id, "generate", None, tokenizer, notes)
+    engine.source = Generate(engine)
+    return Backend(engine, model_id, "generate", engine.source, tokenizer, notes)

@@ -8,6 +8,10 @@ official client raises its usual exceptions, and none carries a stack trace.
 The one addition to the protocol is a top-level ``safety`` object on every completion (and on the
 last chunk of a stream): what the guard decided and why, so an application can show a deferral
 its own way. Clients that do not know it ignore it.
+
+``usage`` counts what the model processed: a deferral that never called it is 0 tokens; an
+upstream that did not report its usage leaves it out (null in a stream's usage chunk) rather than
+have it guessed.
 """
 
 from __future__ import annotations
@@ -66,6 +70,11 @@ class ChatRequest(BaseModel):
     stream_options: dict | None = None
 
     @property
+    def include_usage(self) -> bool:
+        """A stream ends with a usage chunk (empty ``choices``) only when the client asks, as OpenAI's."""
+        return bool(self.stream and (self.stream_options or {}).get("include_usage"))
+
+    @property
     def stop_sequences(self) -> tuple[str, ...]:
         stops = [self.stop] if isinstance(self.stop, str) else list(self.stop or [])
         return tuple(s for s in stops if s)
@@ -121,10 +130,15 @@ def completion_id() -> str:
     return f"chatcmpl-{uuid.uuid4().hex[:24]}"
 
 
-def finish_reason(turn: TurnRecord, *, stopped: bool, length: bool) -> str:
+def finish_reason(turn: TurnRecord, *, stopped: bool, model: str | None) -> str:
+    """``content_filter`` for a deferral, ``stop`` where this server cut at a stop sequence, else what
+    the model (or the upstream) said ended it: ``length`` at ``max_tokens``."""
     if turn.deferred:
         return "content_filter"
-    return "length" if length and not stopped else "stop"
+    return "stop" if stopped or not model else model
+
+
+NO_TOKENS = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
 
 
 def safety_object(turn: TurnRecord) -> dict:
@@ -155,8 +169,8 @@ def safety_object(turn: TurnRecord) -> dict:
     return out
 
 
-def completion(cid: str, model: str, text: str, finish: str, safety: dict) -> dict:
-    return {
+def completion(cid: str, model: str, text: str, finish: str, safety: dict, usage: dict | None) -> dict:
+    out = {
         "id": cid,
         "object": "chat.completion",
         "created": int(time.time()),
@@ -164,6 +178,9 @@ def completion(cid: str, model: str, text: str, finish: str, safety: dict) -> di
         "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish, "logprobs": None}],
         "safety": safety,
     }
+    if usage is not None:
+        out["usage"] = usage
+    return out
 
 
 def chunk(cid: str, model: str, delta: dict, finish: str | None = None, safety: dict | None = None) -> dict:
@@ -177,6 +194,12 @@ def chunk(cid: str, model: str, delta: dict, finish: str | None = None, safety: 
     if safety is not None:
         out["safety"] = safety
     return out
+
+
+def usage_chunk(cid: str, model: str, usage: dict | None) -> dict:
+    """A stream's last chunk before ``[DONE]`` when the client sent ``stream_options.include_usage``."""
+    return {"id": cid, "object": "chat.completion.chunk", "created": int(time.time()), "model": model,
+            "choices": [], "usage": usage}
 
 
 def models_list(model: str, created: int) -> dict:

@@ -2,8 +2,10 @@
 official ``openai`` client over real loopback HTTP.
 
 The upstream here is a stub server (a real uvicorn server on its own port) that streams a fixed
-answer word by word and records what it was sent, so each test can say exactly what the model
-would have answered and prove what reached it. No model weights are needed: these are fast.
+answer word by word, as an engine would (one word a token: it stops at ``max_tokens`` with
+``length`` and before a stop sequence, and reports usage when asked), and records what it was sent,
+so each test can say exactly what the model would have answered and prove what reached it. No
+model weights are needed: these are fast.
 """
 
 from __future__ import annotations
@@ -25,7 +27,11 @@ EMERGENCY = "I have crushing chest pain spreading to my left arm"
 
 
 class StubUpstream:
-    """An OpenAI-compatible server that streams ``answer`` word by word and records every request."""
+    """An OpenAI-compatible server that streams ``answer`` word by word and records every request.
+
+    ``honors_stop`` / ``reports_usage`` off: an engine that ignores ``stop``, or never reports usage.
+    Its usage: a prompt token per word of the messages, a completion token per word sent.
+    """
 
     def __init__(self, answer: str = "Around 60 to 100 beats a minute.", delay: float = 0.0):
         from starlette.applications import Starlette
@@ -33,6 +39,7 @@ class StubUpstream:
         from starlette.routing import Route
 
         self.answer, self.delay, self.requests, self.finished = answer, delay, [], 0
+        self.honors_stop, self.reports_usage = True, True
 
         async def models(request):
             return JSONResponse({"object": "list", "data": [{"id": "stub-model", "object": "model", "created": 0}]})
@@ -42,7 +49,16 @@ class StubUpstream:
 
             body = await request.json()
             self.requests.append(body)
-            words = self.answer.split(" ")
+            answer = self.answer
+            if self.honors_stop:
+                stops = [body["stop"]] if isinstance(body.get("stop"), str) else body.get("stop") or []
+                answer = min((answer[:answer.find(s)] for s in stops if s in answer), key=len, default=answer)
+            words = answer.split(" ")
+            limit = body.get("max_tokens") or len(words)
+            finish = "length" if len(words) > limit else "stop"
+            words = words[:limit]
+            prompt_tokens = sum(len(str(m["content"]).split()) for m in body["messages"])
+            usage = {"prompt_tokens": prompt_tokens, "completion_tokens": len(words), "total_tokens": prompt_tokens + len(words)}
 
             async def events():
                 for i, word in enumerate(words):
@@ -50,6 +66,9 @@ class StubUpstream:
                     delta = {"choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
                     yield f"data: {json.dumps(delta)}\n\n"
                     await asyncio.sleep(self.delay)
+                yield f"data: {json.dumps({'choices': [{'index': 0, 'delta': {}, 'finish_reason': finish}]})}\n\n"
+                if self.reports_usage and (body.get("stream_options") or {}).get("include_usage"):
+                    yield f"data: {json.dumps({'choices': [], 'usage': usage})}\n\n"
                 self.finished += 1
                 yield "data: [DONE]\n\n"
 
@@ -87,12 +106,19 @@ class Proxy:
 
     def stream(self, content: str, **kw) -> tuple[str, str, dict]:
         """(the text shown, the finish reason, the safety object), read as an application would."""
-        text, finish, safety = "", None, None
-        for chunk in self.ask(content, stream=True, **kw):
-            text += chunk.choices[0].delta.content or ""
-            finish = chunk.choices[0].finish_reason or finish
-            safety = getattr(chunk, "safety", None) or safety
+        text, finish, safety, _ = self.stream_chunks(content, **kw)
         return text, finish, safety
+
+    def stream_chunks(self, content: str, **kw) -> tuple[str, str, dict, list]:
+        """As :meth:`stream`, and every chunk, as the client parsed it."""
+        text, finish, safety, chunks = "", None, None, []
+        for chunk in self.ask(content, stream=True, **kw):
+            chunks.append(chunk)
+            if chunk.choices:  # the usage chunk (stream_options.include_usage) has none
+                text += chunk.choices[0].delta.content or ""
+                finish = chunk.choices[0].finish_reason or finish
+            safety = getattr(chunk, "safety", None) or safety
+        return text, finish, safety, chunks
 
     def close(self) -> None:
         self.server.stop()
@@ -184,11 +210,76 @@ def test_stop_sequences_and_max_tokens_reach_the_answer(proxy, answers):
     stub = answers("Drink water. Rest well. Eat fruit.")
     reply = proxy.ask(BENIGN, stop=["Rest"])
     assert reply.choices[0].message.content == "Drink water. " and reply.choices[0].finish_reason == "stop"
+    assert stub.requests[-1]["stop"] == ["Rest"]  # the engine stops early, not medtune after it
     text, _, _ = proxy.stream(BENIGN, stop="Eat")
-    assert text == "Drink water. Rest well. "
+    assert text == "Drink water. Rest well. " and stub.requests[-1]["stop"] == ["Eat"]
     proxy.ask(BENIGN, max_tokens=7, temperature=0.0, top_p=0.5)
     sent = stub.requests[-1]
     assert (sent["max_tokens"], sent["temperature"], sent["top_p"], sent["stream"]) == (7, 0.0, 0.5, True)
+    assert "stop" not in sent
+
+
+def test_an_upstream_that_ignores_stop_is_still_cut_by_medtune(proxy, answers):
+    stub = answers("Drink water. Rest well. Eat fruit.")
+    stub.honors_stop = False
+    try:
+        reply = proxy.ask(BENIGN, stop=["Rest", "Eat"])
+        text, finish, _ = proxy.stream(BENIGN, stop=["well"])
+    finally:
+        stub.honors_stop = True
+    assert reply.choices[0].message.content == "Drink water. " and reply.choices[0].finish_reason == "stop"
+    assert text == "Drink water. Rest " and finish == "stop"
+
+
+def test_an_answer_cut_by_the_upstreams_max_tokens_says_length(proxy, answers):
+    answers("one two three four five six")
+    reply = proxy.ask(BENIGN, max_tokens=3)
+    assert reply.choices[0].message.content == "one two three" and reply.choices[0].finish_reason == "length"
+    assert reply.usage.completion_tokens == 3
+    text, finish, _ = proxy.stream(BENIGN, max_tokens=4)
+    assert text == "one two three four" and finish == "length"
+    assert proxy.ask(BENIGN, max_tokens=6).choices[0].finish_reason == "stop"  # it fit
+
+
+# --------------------------------------------------------------------------------------------
+# usage
+# --------------------------------------------------------------------------------------------
+
+
+def test_usage_is_the_upstreams_own_passed_through(proxy, stub):
+    reply = proxy.ask(BENIGN)
+    sent = stub.requests[-1]
+    assert sent["stream_options"] == {"include_usage": True}  # asked for, though the client did not stream
+    prompt = sum(len(m["content"].split()) for m in sent["messages"])
+    words = len(stub.answer.split(" "))
+    assert (reply.usage.prompt_tokens, reply.usage.completion_tokens, reply.usage.total_tokens) == (prompt, words, prompt + words)
+
+    text, finish, _, chunks = proxy.stream_chunks(BENIGN, stream_options={"include_usage": True})
+    last = chunks[-1]
+    assert last.choices == [] and last.usage.completion_tokens == words and last.usage.prompt_tokens == prompt
+    assert all(c.choices for c in chunks[:-1]) and finish == "stop" and text == stub.answer
+
+    _, _, _, plain = proxy.stream_chunks(BENIGN)
+    assert all(c.choices and c.usage is None for c in plain)  # no usage chunk unless asked, as OpenAI
+
+
+def test_a_deferral_that_never_called_the_model_reports_no_tokens(proxy):
+    reply = proxy.ask(EMERGENCY)
+    assert reply.choices[0].finish_reason == "content_filter"
+    assert (reply.usage.prompt_tokens, reply.usage.completion_tokens, reply.usage.total_tokens) == (0, 0, 0)
+    _, finish, _, chunks = proxy.stream_chunks(EMERGENCY, stream_options={"include_usage": True})
+    assert finish == "content_filter" and chunks[-1].choices == [] and chunks[-1].usage.completion_tokens == 0
+
+
+def test_an_upstream_that_does_not_report_usage_gets_none_rather_than_a_guess(proxy, stub):
+    stub.reports_usage = False
+    try:
+        reply = proxy.ask(BENIGN)
+        _, _, _, chunks = proxy.stream_chunks(BENIGN, stream_options={"include_usage": True})
+    finally:
+        stub.reports_usage = True
+    assert reply.usage is None and reply.choices[0].message.content == stub.answer
+    assert chunks[-1].choices == [] and chunks[-1].usage is None
 
 
 # --------------------------------------------------------------------------------------------

@@ -70,6 +70,8 @@ def client(server) -> openai.OpenAI:
 def stream(c: openai.OpenAI, content: str, **kw) -> tuple[list[str], str, dict]:
     pieces, finish, safety = [], None, None
     for chunk in c.chat.completions.create(model="any", messages=[{"role": "user", "content": content}], stream=True, **kw):
+        if not chunk.choices:  # the usage chunk
+            continue
         if chunk.choices[0].delta.content:
             pieces.append(chunk.choices[0].delta.content)
         finish = chunk.choices[0].finish_reason or finish
@@ -104,6 +106,35 @@ def test_an_emergency_gets_the_deferral_and_the_model_is_not_called(via, request
     assert (served[0].model_calls, backend.model_calls) == before
 
 
+def prompt_tokens(backend, content: str) -> int:
+    """The prompt the served model sees for one user message (its own system prompt first), counted."""
+    from medtune.demo.engine import GenerationSettings
+
+    return len(backend.engine._prompt_ids([{"role": "user", "content": content}], GenerationSettings()))
+
+
+@pytest.mark.parametrize("via", ["served", "proxied"])
+def test_usage_counts_the_prompt_and_the_answer_with_the_tokenizer(via, request, served):
+    backend, server = request.getfixturevalue(via)
+    c = client(server)
+    prompt = prompt_tokens(served[0], BENIGN)  # through the proxy: the served model's own count, passed on
+    reply = c.chat.completions.create(model="any", messages=[{"role": "user", "content": BENIGN}], max_tokens=12, temperature=0)
+    usage = reply.usage
+    assert usage.prompt_tokens == prompt and 1 <= usage.completion_tokens <= 12
+    assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
+    assert (reply.choices[0].finish_reason == "length") == (usage.completion_tokens == 12)
+
+    chunks = list(c.chat.completions.create(model="any", messages=[{"role": "user", "content": BENIGN}], max_tokens=12,
+                                            temperature=0, stream=True, stream_options={"include_usage": True}))
+    assert chunks[-1].choices == [] and chunks[-1].usage.prompt_tokens == prompt
+    assert 1 <= chunks[-1].usage.completion_tokens <= 12
+    finish = next(ch.choices[0].finish_reason for ch in reversed(chunks) if ch.choices and ch.choices[0].finish_reason)
+    assert (finish == "length") == (chunks[-1].usage.completion_tokens == 12)
+
+    deferred = c.chat.completions.create(model="any", messages=[{"role": "user", "content": EMERGENCY}])
+    assert deferred.choices[0].finish_reason == "content_filter" and deferred.usage.completion_tokens == 0
+
+
 @pytest.mark.parametrize("via", ["served", "proxied"])
 def test_twenty_concurrent_clients_all_get_answers_in_bounded_time(via, request, served):
     backend, server = request.getfixturevalue(via)
@@ -136,6 +167,10 @@ def test_the_generate_path_serves_the_same_answers(project, served):
                 model="any", messages=[{"role": "user", "content": q}], max_tokens=8), [BENIGN, EMERGENCY] * 2))
         assert [r.choices[0].finish_reason == "content_filter" for r in replies] == [False, True] * 2
         assert backend.model_calls == 2
+        answered = replies[0].usage
+        assert answered.prompt_tokens == prompt_tokens(backend, BENIGN) and 1 <= answered.completion_tokens <= 8
+        assert (replies[0].choices[0].finish_reason == "length") == (answered.completion_tokens >= 8)
+        assert replies[1].usage.total_tokens == 0
     finally:
         server.stop()
         backend.close()
