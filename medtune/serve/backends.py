@@ -240,6 +240,7 @@ class Upstream(_Counter):
 
         self.base_url = base_url.rstrip("/")
         self.system_prompt = system_prompt
+        self.asks_usage = True  # stream_options.include_usage, until the upstream refuses it
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self.client = httpx.Client(headers=headers, timeout=httpx.Timeout(timeout_s, connect=10.0),
                                    limits=httpx.Limits(max_connections=256, max_keepalive_connections=64))
@@ -267,43 +268,58 @@ class Upstream(_Counter):
     def pieces(self, messages: list[dict], settings: GenerationSettings, stop: threading.Event) -> Iterator[str]:
         """The upstream's answer as it streams. Its stop sequences go with it, so the engine stops
         early (the server still cuts the guarded text: the safety net for one that ignores them);
-        its usage and finish reason are passed through when it reports them, never made up."""
+        its usage and finish reason are passed through when it reports them, never made up. An
+        engine that refuses ``stream_options`` is asked again without it, and from then on."""
         import httpx
 
         call = call_of(settings)
         body = {
-            "model": self.model, "messages": messages, "stream": True, "stream_options": {"include_usage": True},
+            "model": self.model, "messages": messages, "stream": True,
             "max_tokens": settings.max_new_tokens, "temperature": settings.temperature, "top_p": settings.top_p,
         }
         if call.stop:
             body["stop"] = list(call.stop)
         self.count()
         try:
-            with self.client.stream("POST", f"{self.base_url}/chat/completions", json=body) as response:
-                if response.status_code != 200:
-                    response.read()
-                    raise UpstreamError(f"upstream returned {response.status_code}: {_error_message(response.text)}")
-                for line in response.iter_lines():
-                    if stop.is_set():
-                        return
-                    if not line.startswith("data:"):
-                        continue
-                    data = line[5:].strip()
-                    if data == "[DONE]":
-                        return
-                    event = json.loads(data)
-                    if "error" in event:
-                        raise UpstreamError(f"upstream failed: {_error_message(json.dumps(event))}")
-                    if _is_usage(event.get("usage")):
-                        call.upstream_usage = event["usage"]
-                    for choice in event.get("choices") or []:
-                        if isinstance(choice.get("finish_reason"), str):
-                            call.finish_reason = choice["finish_reason"]
-                        text = (choice.get("delta") or {}).get("content")
-                        if text:
-                            yield text
+            while True:
+                asked_usage = self.asks_usage
+                if asked_usage:
+                    body["stream_options"] = {"include_usage": True}
+                with self.client.stream("POST", f"{self.base_url}/chat/completions", json=body) as response:
+                    if response.status_code != 200:
+                        response.read()
+                        if asked_usage and response.status_code in (400, 422) and "stream_options" in response.text:
+                            log.warning("the upstream refuses stream_options: its usage is not asked for from now on")
+                            self.asks_usage = False
+                            body.pop("stream_options")
+                            continue
+                        raise UpstreamError(f"upstream returned {response.status_code}: {_error_message(response.text)}")
+                    yield from self._events(response, call, stop)
+                    return
         except httpx.HTTPError as exc:
             raise UpstreamError(f"upstream unreachable: {type(exc).__name__}") from None
+
+    def _events(self, response, call: ModelCall, stop: threading.Event) -> Iterator[str]:
+        """The text of a server-sent-event stream; its usage and finish reason go into ``call``."""
+        for line in response.iter_lines():
+            if stop.is_set():
+                return
+            if not line.startswith("data:"):
+                continue
+            data = line[5:].strip()
+            if data == "[DONE]":
+                return
+            event = json.loads(data)
+            if "error" in event:
+                raise UpstreamError(f"upstream failed: {_error_message(json.dumps(event))}")
+            if _is_usage(event.get("usage")):
+                call.upstream_usage = event["usage"]
+            for choice in event.get("choices") or []:
+                if isinstance(choice.get("finish_reason"), str):
+                    call.finish_reason = choice["finish_reason"]
+                text = (choice.get("delta") or {}).get("content")
+                if text:
+                    yield text
 
     def close(self) -> None:
         self.client.close()

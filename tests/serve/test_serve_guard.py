@@ -29,7 +29,8 @@ EMERGENCY = "I have crushing chest pain spreading to my left arm"
 class StubUpstream:
     """An OpenAI-compatible server that streams ``answer`` word by word and records every request.
 
-    ``honors_stop`` / ``reports_usage`` off: an engine that ignores ``stop``, or never reports usage.
+    ``honors_stop`` / ``reports_usage`` off: an engine that ignores ``stop``, or never reports usage;
+    ``refuses_stream_options``: one that answers a request carrying ``stream_options`` with a 422.
     Its usage: a prompt token per word of the messages, a completion token per word sent.
     """
 
@@ -39,7 +40,7 @@ class StubUpstream:
         from starlette.routing import Route
 
         self.answer, self.delay, self.requests, self.finished = answer, delay, [], 0
-        self.honors_stop, self.reports_usage = True, True
+        self.honors_stop, self.reports_usage, self.refuses_stream_options = True, True, False
 
         async def models(request):
             return JSONResponse({"object": "list", "data": [{"id": "stub-model", "object": "model", "created": 0}]})
@@ -49,6 +50,8 @@ class StubUpstream:
 
             body = await request.json()
             self.requests.append(body)
+            if self.refuses_stream_options and "stream_options" in body:
+                return JSONResponse({"error": {"message": "Unexpected keys in the request: {'stream_options'}"}}, 422)
             answer = self.answer
             if self.honors_stop:
                 stops = [body["stop"]] if isinstance(body.get("stop"), str) else body.get("stop") or []
@@ -279,6 +282,22 @@ def test_an_upstream_that_does_not_report_usage_gets_none_rather_than_a_guess(pr
     finally:
         stub.reports_usage = True
     assert reply.usage is None and reply.choices[0].message.content == stub.answer
+    assert chunks[-1].choices == [] and chunks[-1].usage is None
+
+
+def test_an_upstream_that_refuses_stream_options_is_asked_without_them(guard, tmp_path):
+    strict = StubUpstream("Around 60 to 100 beats a minute.")
+    strict.refuses_stream_options = True
+    p = Proxy(proxy_config(tmp_path, strict.url), guard)
+    try:
+        first = p.ask(BENIGN)
+        second = p.ask(BENIGN, stream=True, stream_options={"include_usage": True})
+        chunks = list(second)
+    finally:
+        p.close()
+        strict.server.stop()
+    assert first.choices[0].message.content == strict.answer and first.usage is None
+    assert ["stream_options" in r for r in strict.requests] == [True, False, False]  # refused once, then not sent
     assert chunks[-1].choices == [] and chunks[-1].usage is None
 
 
