@@ -3,13 +3,14 @@
 The package reads as the story of a run: config -> data -> model -> train -> evaluate -> report.
 The same steps the ``medtune`` command runs are plain typed functions, for notebooks and scripts::
 
-    from medtune import load_config, finetune, open_run, evaluate_run, export_run
+    from medtune import load_config, finetune, open_run, evaluate_run, export_run, export_gguf
 
     cfg = load_config("config.yaml", env="dev", overrides=["training.max_steps=20"]).config
     result = finetune(cfg)                   # medtune.train.train: TrainResult(run_dir, metrics, ...)
     run = open_run(cfg, result.run_dir)      # Run: saved config, metadata, weights
     evaluation = evaluate_run(run)           # RUN/eval/: metrics.json, report.md, plots
     export_run(run, merge=True)              # RUN/merged, loadable with plain transformers
+    export_gguf(run, quant="q8_0")           # RUN/gguf: one file for llama.cpp/Ollama, read back and checked
 
 Importing medtune is cheap: each name loads its module (and torch, transformers) on first use.
 Training is ``finetune`` here, not ``train``: ``medtune.train`` is the recipe's module, and Python
@@ -33,6 +34,7 @@ _API = {
     "open_run": ("medtune.runs", "open_run"),
     "evaluate_run": ("medtune.evaluate", "evaluate_run"),
     "export_run": ("medtune.export", "export_run"),
+    "export_gguf": ("medtune.export", "export_gguf"),
     "build_guard": ("medtune.guard", "build_guard"),
 }
 
@@ -42,7 +44,7 @@ if TYPE_CHECKING:
     from medtune.config import Config, load_config
     from medtune.errors import ConfigError, MedtuneError
     from medtune.evaluate import evaluate_run
-    from medtune.export import export_run
+    from medtune.export import export_gguf, export_run
     from medtune.guard import build_guard
     from medtune.runs import open_run
     from medtune.train import train as finetune
