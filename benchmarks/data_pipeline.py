@@ -42,7 +42,6 @@ def medquad_config(path: Path, cache_dir: Path, max_length: int):
         f"data.dataset_path={path}",
         f"data.cache_dir={cache_dir}",
         "data.license=CC BY 4.0 (MedQuAD)",
-        f"data.max_length={max_length}",
         f"data.max_seq_length={max_length}",
     ]
     return load_config(REPO / "config.yaml", env="dev", overrides=overrides, dotenv=False, environ={}).config
@@ -51,7 +50,7 @@ def medquad_config(path: Path, cache_dir: Path, max_length: int):
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--path", type=Path, default=DEFAULT_PATH)
-    ap.add_argument("--max-length", type=int, default=2048, help="tokens (the base config's data.max_length)")
+    ap.add_argument("--max-length", type=int, default=2048, help="tokens (the base config's data.max_seq_length)")
     ap.add_argument("--report", type=Path, help="also write the data report (Markdown, JSON, PNG, rejects) here")
     ap.add_argument("--tracemalloc", action="store_true", help="also measure peak Python allocations (a separate, slower run)")
     args = ap.parse_args(argv)

@@ -223,7 +223,7 @@ def _medtune_config(opts: dict, spec: dict, batch: int, run_dir: Path):
             "dataloader_num_workers": 0, "packing": bool(spec.get("packing")),
             "use_liger_kernel": liger, "torch_compile": bool(spec.get("compile")),
         },
-        "data": {"max_seq_length": opts["max_len"], "max_length": opts["max_len"]},
+        "data": {"max_seq_length": opts["max_len"]},
     }
     return Config.model_validate(data)
 
