@@ -101,7 +101,7 @@ class Backend:
     engine: ChatEngine
     model_id: str
     kind: str  # continuous | generate | upstream
-    source: Any = None  # ContinuousBatching | Generate | Upstream
+    source: Any  # ContinuousBatching | Generate | Upstream: where the engine's text comes from
     tokenizer: Any = None
     notes: list[str] = field(default_factory=list)
 
@@ -111,8 +111,7 @@ class Backend:
         return self.source.calls
 
     def close(self) -> None:
-        if self.source is not None:
-            self.source.close()
+        self.source.close()
 
 
 class _Counter:
