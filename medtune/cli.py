@@ -115,6 +115,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from medtune.memory import estimate_memory, format_estimate
 
     check_output_dir(resolved.config)  # a read-only or too small training.output_dir, as train would refuse it
+    if resolved.config.evaluation.benchmarks:  # lm-eval's task index takes seconds: only when there are some
+        from medtune.evaluate.benchmarks import plan_benchmarks
+
+        plan_benchmarks(resolved.config)  # task names, lm-eval installed, hub data to be had, as evaluate checks them
     print(format_estimate(estimate_memory(resolved.config)))
     print(f"ok: {', '.join(str(f) for f in resolved.files)} is valid")
     return 0

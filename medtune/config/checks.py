@@ -271,22 +271,6 @@ LOGGERS = {
 }
 
 
-def benchmark_problems(cfg: Config) -> list[str]:
-    """``evaluation.benchmarks`` checked as `medtune evaluate` checks them before loading a model
-    (task names, lm-eval installed, hub data to be had), so `validate` catches a misspelt task
-    before a GPU is rented. lm-eval's task index takes seconds to build: nothing is imported when
-    no benchmark is set, and only `validate` (:func:`medtune.config.hardware.validate_all`) asks."""
-    if not cfg.evaluation.benchmarks:
-        return []
-    from medtune.evaluate.benchmarks import BenchmarkError, plan_benchmarks
-
-    try:
-        plan_benchmarks(cfg)
-    except BenchmarkError as exc:
-        return [str(exc)]
-    return []
-
-
 def report_to_problems(names: list[str]) -> list[str]:
     """An unknown logger, or one whose package is not installed, fails now rather than after the
     model has loaded."""

@@ -11,7 +11,6 @@ import os
 from collections.abc import Mapping
 from typing import Literal
 
-from medtune.config.checks import benchmark_problems
 from medtune.config.layers import ResolvedConfig, resolve_config
 from medtune.config.schema import Config
 from medtune.config.trainer_args import trainer_problems
@@ -172,6 +171,5 @@ def validate_all(
         return None, problems
     errors, warnings = check_hardware(resolved.config)
     resolved.warnings += warnings
-    errors += benchmark_problems(resolved.config)
     problems += [e for e in errors if e not in problems]
     return resolved, problems
