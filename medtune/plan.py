@@ -36,7 +36,8 @@ class RunPlan:
 
 
 def plan_run(cfg: Config, resume: str | None, allow_config_change: bool, note=print) -> RunPlan:
-    """A fresh run directory name, or the run to resume with its saved config and newest good checkpoint."""
+    """A fresh run directory name, or the run to resume with its saved config and newest good
+    checkpoint (or the checkpoint ``resume`` names)."""
     if not resume:
         check_output_dir(cfg)  # before the lock file or anything else is written
         if distributed.world_size() > 1 or os.environ.get(distributed.RUN_DIR_ENV):
