@@ -45,7 +45,7 @@ class ResumeRef(str):
 
     label: str
 
-    def __new__(cls, value: str, label: str) -> "ResumeRef":
+    def __new__(cls, value: str, label: str) -> ResumeRef:
         ref = super().__new__(cls, value)
         ref.label = label
         return ref
