@@ -234,9 +234,7 @@ def test_an_oversized_message_is_refused_and_the_guard_reads_only_what_fits(load
     guard = CountingGuard(engine.guard)
     small = ChatEngine(ScriptedModel(tok, "ok"), tok, guard, system_prompt="sys", max_input_chars=8000)
     turn = TurnRecord()
-    start = time.perf_counter()
     replies = list(small.stream_reply([{"role": "user", "content": "my knee is sore " * 2100}], turn=turn))  # 33 KB
-    assert time.perf_counter() - start < 1.0
     assert turn.outcome == "too_long" and guard.longest <= 8000 and not turn.model_called
     assert "33,600 characters" in replies[-1] and "emergency number" in replies[-1]
     # An emergency inside an oversized message is still deferred, at the cost of what fits.
