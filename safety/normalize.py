@@ -324,6 +324,8 @@ SEGMENT_MIN = 8  # shortest unknown plain word split into policy words ("cutting
 MASK_READINGS = 3  # readings tried per masked word ("w*nt": wont, want, went)
 MASK_VIEWS = 8  # most views of one text with masked words
 CUTS_CACHE = 65536  # unknown words remembered with their cuts
+TYPO_MIN = 5  # shortest policy word whose swapped letters are read back ("feevr": fever)
+TYPO_DROP_MIN = 6  # shortest policy word whose dropped letter is read back ("famly": family)
 
 
 @dataclass
@@ -333,11 +335,21 @@ class Lexicon:
     glued: tuple[str, ...] = ()  # those spellings, for masked run-together words
     _by_length: dict[int, list[str]] = field(default_factory=dict, repr=False)
     _cuts: dict[tuple[str, bool], list[int]] = field(default_factory=dict, repr=False)
+    _typos: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         glued = list(self.glued)
         for word in sorted(self.words, key=lambda w: -self.words[w]) + glued:
             self._by_length.setdefault(len(word), []).append(word)
+        for word in self.words:
+            for typo in _typos_of(word):
+                if typo not in self.words:  # a typo two policy words share is read as neither
+                    self._typos[typo] = word if self._typos.get(typo, word) == word else None
+
+    def respell(self, word: str) -> str | None:
+        """The one policy word that `word` (lower case, no policy word) is a slip of the
+        keyboard for: two neighbouring letters swapped, or one letter dropped."""
+        return self._typos.get(word)
 
     def unmask(self, word: str, most: int = MASK_READINGS) -> list[str]:
         """The most used policy words (or run-together spellings) that `word` ("ch*st")
@@ -416,6 +428,44 @@ class Lexicon:
         return sorted({c for c in (start, *cuts, stop) if 0 < c < len(word)})
 
 
+def _typos_of(word: str) -> set[str]:
+    """The slips people make typing `word` fast: neighbouring letters swapped ("hevay",
+    "testilce") and, for longer words, one letter dropped ("famly", "hedaches"). Lay
+    messages about emergencies are typed in a hurry; these two slips are most of them."""
+    if len(word) < TYPO_MIN or not (word.isascii() and word.isalpha()):
+        return set()
+    out = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+    if len(word) >= TYPO_DROP_MIN:
+        out |= {word[:i] + word[i + 1 :] for i in range(len(word))}
+    out.discard(word)
+    return out
+
+
+def _respelled(text: str, lexicon: Lexicon) -> tuple[str, list[int]] | None:
+    """`text` with each unknown word that is a slip for one policy word typed right
+    (None if there is none), view[i] = text[map[i]]."""
+    out: list[str] = []
+    index: list[int] = []
+    last = 0
+    for m in _PLAIN_WORD.finditer(text):
+        word = m.group().lower()
+        if len(word) < TYPO_MIN - 1 or word in lexicon.words:
+            continue
+        fixed = lexicon.respell(word)
+        if fixed is None:
+            continue
+        out.append(text[last : m.start()])
+        index += range(last, m.start())
+        out.append(fixed)
+        index += (m.start() + min(i, len(word) - 1) for i in range(len(fixed)))
+        last = m.end()
+    if not out:
+        return None
+    out.append(text[last:])
+    index += range(last, len(text))
+    return "".join(out), index
+
+
 def _leftover_ok(piece: str) -> bool:
     return not piece or len(piece) >= 3 or piece in ("i", "a", "my")
 
@@ -460,6 +510,12 @@ def lexical_views(text: str, lexicon: Lexicon | None,
             out.append(view)
         elif masked:
             out.append((filled, list(range(len(filled)))))
+    spelled = _respelled(text, lexicon)
+    if spelled is not None:
+        out.append(spelled)
+        split = _split_words(spelled[0], lexicon, segment)
+        if split is not None:
+            out.append((split[0], [spelled[1][i] for i in split[1]]))
     return out
 
 
