@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from copy import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .answer import CARE_KINDS, answer_markers
 from .context import PERSONAL_WORDS, PRESENT_WORDS
@@ -169,6 +169,11 @@ def screen(guard, text: str, kind: str, decision, reviewed: Reviewed | None = No
             extra += dose_matches(text, "message", Match, guard.policy)
         extra += request_matches(text, Match)
     final = guard.decide(decision.matches + extra) if extra or notes else decision
+    if decision.triage is not None and decision.deferred and not final.deferred:
+        # a triage deferral rests on findings, not matches: an extra match (a language
+        # notice, a dose question) must not re-decide it away
+        final = replace(final, action="defer", category=decision.category, message=decision.message,
+                        triage=decision.triage)
     doses = [m for m in extra if m.rule_id.startswith("dose:") and m.category in EXTRA_CATEGORIES]
     if doses and final.category == "poisoning_overdose" and (kind == "output" or not took_amount(text)):
         # "double my insulin" also reads as an overdose phrase; a question or an answer about a

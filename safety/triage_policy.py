@@ -13,6 +13,8 @@ _N = "|".join
 _FEVER_NUMBERS = _N([f"{a} {b}" for a in (38, 39, 40) for b in range(10)]
                     + ["38c", "39c", "40c", "38 degrees", "39 degrees", "40 degrees",
                        "100 4", "100 5", "100 6", "101", "102", "103", "104"])
+# "temp 384": a reading typed without its point, read as one only after a temperature word
+_FEVER_UNDOTTED = _N(str(n) for n in range(380, 420))
 _YOUNG_AGES = _N([f"{n} weeks old|{n} week old|{n} wks old|{n} wk old|"
                    f"baby is {n} weeks|baby is {n} wks"
                   for n in range(0, 13)] + [f"{n} days old|{n} day old|baby is {n} days"
@@ -124,7 +126,7 @@ TRIAGE_FINDINGS: dict[str, dict] = {
                 "burning up|roasting hot|feels hot|shivery|shivering|shaking chills|rigors|chills|"
                 "teeth chattering|hot and cold|boiling then freezing|hot then cold|freezing then boiling|"
                 "hot one minute", _FEVER_NUMBERS,
-                "temperature|temp * " + _FEVER_NUMBERS + "|38|39|40|41"),
+                "temperature|temp|thermometer * " + _FEVER_NUMBERS + "|38|39|40|41|" + _FEVER_UNDOTTED),
     "skin_spreading": _f("symptom", "red|redness|hot|swollen|swelling|inflamed|angry * spreading|spread|"
                          "getting bigger|doubled in size|doubled|grown|getting larger|up my leg|up my arm|up to my|"
                          "up to the|up to his|up to her|up towards|towards my|to my knee|to my elbow|"

@@ -32,3 +32,15 @@ def test_the_match_points_at_what_the_user_typed(guard):
     text = "swallowed a button batetry"
     match = next(m for m in guard.check_input(text).matches if not m.negated)
     assert "batetry" in match.text
+
+
+def test_a_temperature_typed_without_its_point_is_a_fever_in_a_young_baby(guard):
+    assert guard.check_input("8 week old baby temp 380 and sleepy").deferred
+    assert guard.check_input("my daughter is 4 weeks old and her temperature is 384").deferred
+    assert not guard.check_input("my 8 week old had her jabs, temp 370 and feeding well").deferred
+
+
+def test_a_triage_deferral_survives_a_message_misread_as_another_language(guard):
+    """Typos can make a short English message look German; the findings still defer it."""
+    decision = guard.check_input("headaches, all of us. boiler. fine outisde")
+    assert decision.deferred and decision.category == "emergency"
