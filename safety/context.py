@@ -101,6 +101,8 @@ FIGURES_OF_SPEECH = tuple(
         "paperwork", "work", "debt", "emails", "homework", "assignments", "bills",
         "deadlines", "laundry")]
     + ["bleeding money", "bleeding me dry", "bleeding us dry", "bleeding cash"]
+    # names with a symptom word in them that are not the symptom: "hay fever" is no fever
+    + ["hay fever", "hayfever", "cabin fever", "spring fever", "world cup fever", "football fever"]
 )
 # "I'm well now" says the past is over; that "now" is not a sign of something happening.
 SETTLED = frozenset("well fine ok okay better good stable recovered great".split())

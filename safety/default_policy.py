@@ -45,6 +45,11 @@ INFANT_MESSAGE = (
     "urgent advice line now. If your baby is hard to wake, floppy, blue, or struggling "
     "to breathe, call your local emergency number (911 in the US) immediately."
 )
+URGENT_MESSAGE = (
+    "This needs to be looked at by a doctor or nurse today rather than answered by me. "
+    "Please contact your doctor, an urgent care centre or your local urgent advice line "
+    "(111 in the UK) today. If it gets much worse quickly, call your local emergency number."
+)
 DEFAULT_MESSAGE = (
     "I can't help with this safely. Please contact a doctor or pharmacist, or your local "
     "emergency number if it is urgent."
@@ -1102,6 +1107,16 @@ _DIABETIC_LAY = [
     "ketones * high|3|4|5|large|dark purple|very high|really high",
     "dka|ketoacidosis|hyperglycaemic|hyperglycemic",
 ]
+# Adrenaline that has been needed, or is not working: anaphylaxis however it is told.
+_ANAPHYLAXIS_PEN = [
+    "epipen|epi pen|epi-pen|adrenaline pen|adrenaline injector|auto injector|autoinjector|"
+    "jext|emerade|anapen * isn't helping|not helping|not working|isn't working|didn't work|"
+    "hasn't worked|doesn't help|didn't help|no better|not better|still can't|still struggling|"
+    "second one|another one",
+    "used|had to use|had to give|gave him|gave her|gave myself|jabbed|injected|had to jab *3 "
+    "epipen|epi pen|adrenaline|"
+    "auto injector|autoinjector|jext|emerade",
+]
 _OTHER_LAY = [
     "sun|heat|heatwave|hot weather|sauna|hot car|hot day|festival|marathon|"
     f"in the heat|all day outside ... {_CONFUSED}|not sweating|stopped sweating|"
@@ -1451,6 +1466,12 @@ _INFANT_LAY = [
     "dropped her on her head|accidentally dropped the baby|accidentally dropped my baby",
 ]
 
+# Same-day care said in one phrase; the combinations are URGENT_RULES (triage_policy.py).
+_URGENT = [
+    "do i need stitches", "does it need stitches", "sudden hearing loss", "diabetic foot ulcer",
+    "tooth abscess|dental abscess|gum abscess * face|cheek|jaw * swell|swelling|swollen|puffy",
+]
+
 DEFAULT_POLICY: dict = {
     "default_message": DEFAULT_MESSAGE,
     "triage_findings": TRIAGE_FINDINGS,  # names the categories' "triage" rules combine
@@ -1469,7 +1490,7 @@ DEFAULT_POLICY: dict = {
             + _ALLERGY + _CONSCIOUSNESS + _SEIZURE + _OTHER_EMERGENCY + _EMERGENCY_PATTERNS
             + _CARDIAC_LAY + _STROKE_LAY + _BREATHING_LAY + _ALLERGY_LAY + _BLEEDING_LAY
             + _CONSCIOUS_LAY + _SEIZURE_LAY + _MENINGITIS_SEPSIS_LAY + _HEAD_LAY
-            + _ABDOMEN_LAY + _DIABETIC_LAY + _OTHER_LAY,
+            + _ABDOMEN_LAY + _DIABETIC_LAY + _OTHER_LAY + _ANAPHYLAXIS_PEN,
             "triage": TRIAGE_RULES["emergency"],
         },
         "poisoning_overdose": {
@@ -1491,6 +1512,13 @@ DEFAULT_POLICY: dict = {
             "message": PREGNANCY_MESSAGE,
             "phrases": _PREGNANCY + _PREGNANCY_PATTERNS + _PREGNANCY_LAY,
             "triage": TRIAGE_RULES["pregnancy_red_flags"],
+        },
+        "urgent_care": {
+            "action": "defer",
+            "priority": 60,
+            "message": URGENT_MESSAGE,
+            "phrases": _URGENT,
+            "triage": TRIAGE_RULES["urgent_care"],
         },
         "medication_dosage": {
             "action": "monitor",

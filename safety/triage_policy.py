@@ -58,8 +58,10 @@ TRIAGE_FINDINGS: dict[str, dict] = {
     "head_injury": _f("risk", "hit my head|banged my head|bumped my head|knocked my head|"
                       "hit his head|hit her head|head injury|fell and hit|knock to the head|"
                       "bang on the head|whacked my head|smacked my head", "fell * head"),
-    "wound": _f("risk", "cut|scratch|graze|grazed|scratched|bitten|wound|bite|blister|splinter|insect bite|spider bite|"
-                "cat bite|dog bite|scrape|stitches|ingrown|tattoo|piercing|puncture"),
+    # no bare "bite"/"bitten": their word family has "bit", and "a bit red" is no wound
+    "wound": _f("risk", "cut|scratch|graze|grazed|scratched|bitten by|wound|bite mark|bite marks|bite on|"
+                "blister|splinter|insect bite|spider bite|tick bite|mosquito bite|horsefly bite|bug bite|"
+                "flea bite|cat bite|dog bite|sting|stung|scrape|stitches|ingrown|tattoo|piercing|puncture"),
     "infection": _f("risk", "uti|water infection|urine infection|chest infection|pneumonia|"
                     "kidney infection|infected|infection|cellulitis|abscess|flu|covid|bug|"
                     "gastro|tummy bug|antibiotics"),
@@ -78,6 +80,9 @@ TRIAGE_FINDINGS: dict[str, dict] = {
     "fuel_appliance": _f("risk", "boiler|gas fire|gas heater|paraffin heater|generator|wood burner|"
                          "log burner|stove|fireplace|gas cooker|flue|chimney|bbq indoors|charcoal"),
     "co_alarm": _f("risk", "carbon monoxide|co alarm|co detector|carbon monoxide alarm"),
+    "gas_smell": _f("risk", "smell of gas|smell gas|smells of gas|smells like gas|gas smell|smelling gas|"
+                    "gas leak|leaking gas|rotten eggs smell|smells like rotten eggs|smell of rotten eggs|"
+                    "fumes|exhaust fumes"),
     "trigger_benign": _f("reassure", "blood test|having blood taken|blood taken|needle|injection|jab|"
                          "vaccine|stood up too fast|stood up too quickly|standing up quickly|standing up too fast|"
                          "getting up too fast|sauna|dentist|giving blood|gave blood|"
@@ -92,7 +97,11 @@ TRIAGE_FINDINGS: dict[str, dict] = {
     "light_bleeding": _f("reassure", "light bleeding|light brown|brown bleeding|a little bleeding|"
                          "bit of bleeding|some light|light spotting|spotting"),
     "chest_discomfort": _f("symptom", "pressure|heavy|heaviness|tight|tightness|squeezing|crushing|"
-                           "weight *6 chest|breastbone", "chest * pressure|heavy|tight|squeezed"),
+                           "weight *6 chest|breastbone", "chest * pressure|heavy|tight|squeezed",
+                           "elephant|sitting on|band|vice|vise|clamp|belt|ton of bricks|weighed down|"
+                           "crushed|squashed *6 chest",
+                           "chest * elephant|sitting on it|sitting on me|band around|vice|vise|clamp|"
+                           "crushed|squashed|ton of bricks|weighed down"),
     "sweaty": _f("symptom", "sweaty|sweating|clammy|cold sweat|drenched in sweat|pouring with sweat"),
     "arm_jaw": _f("symptom", "left arm|my arm|down my arm|jaw|neck and arm|both arms"),
     "found_down": _f("risk", "on the floor|found him|found her|found my|collapsed|slumped|lying there|"
@@ -233,7 +242,13 @@ TRIAGE_FINDINGS: dict[str, dict] = {
                      "can't touch my chin to my chest|neck is rigid"),
     "light_sensitivity": _f("symptom", "light hurts|hurts to look at light|can't stand light|"
                             "can't stand the light|photophobia|sensitive to light|light is hurting|"
-                            "light sensitive|lights hurt|light makes it worse"),
+                            "light sensitive|lights hurt|light makes it worse|light bothers|"
+                            "bothered by light|bothered by the light|bright light hurts|bright lights hurt|"
+                            "sunlight hurts|daylight hurts|hurts in the light|hurts in bright light|"
+                            "can't open it in the light|can't look at the light|can't look at screens|"
+                            "squinting at the light|have to keep it closed|keep my eyes closed",
+                            "light|lights|sunlight|daylight|brightness * hurts|bothers|painful|unbearable|"
+                            "too much"),
     "non_blanching": _f("symptom", "doesn't fade|won't fade|don't fade|didn't fade|glass test|"
                         "purple spots|purple rash|pinprick|non blanching|doesn't go away when pressed"),
     "black_stool": _f("symptom", "black poo|black poos|black stool|black stools|black tarry|tarry|"
@@ -257,8 +272,115 @@ TRIAGE_FINDINGS: dict[str, dict] = {
                         "face is puffy|hands swollen|hands are swollen|swollen hands|fingers swollen|"
                         "fingers are swollen|rings don't fit|ring won't come off|swelling in my face|"
                         "face and hands", "face * swollen|puffy|swelled up"),
+    # FAST signs told one at a time: "can't find her words", "his right hand is weak"
+    "speech_trouble": _f("symptom", "can't find her words|can't find his words|can't find my words|"
+                         "can't find the words|can't find the right words|can't get her words out|"
+                         "can't get his words out|can't get my words out|words won't come out|"
+                         "words are coming out wrong|words coming out wrong|wrong words|"
+                         "mixing up words|mixing up her words|mixing up his words|words are jumbled|"
+                         "words are muddled|slurring|slurred|slurry|garbled|talking gibberish|"
+                         "talking nonsense|not making sense|can't speak properly|can't talk properly|"
+                         "can't speak|can't talk|speech is off|speech is funny|speech is weird|"
+                         "trouble speaking|struggling to speak|struggling to talk|hard to understand"),
+    "one_side_weak": _f("symptom", "right|left|one * arm|hand|leg|foot|side|fingers *3 weak|weakness|numb|"
+                        "heavy|floppy|limp|dead|clumsy|useless|gave way|won't work|not working|"
+                        "can't lift|can't move|can't grip|dropping things",
+                        "can't lift her arm|can't lift his arm|can't lift my arm|can't raise her arm|"
+                        "can't raise his arm|can't raise my arm|arm drifts|arm keeps dropping|"
+                        "dropping things|can't hold a cup|can't grip"),
+    "face_droop": _f("symptom", "face|mouth|smile|lip|eyelid * droop|drooping|droopy|dropped|lopsided|"
+                     "wonky|crooked|sagging|slanted|uneven|twisted|numb",
+                     "lopsided|wonky|crooked|droopy|drooping|uneven|slanted|dropped *3 face|smile|mouth"),
     "upper_abdo_pain": _f("symptom", "pain under my ribs|under my ribs|upper tummy|upper stomach|"
                           "top of my tummy|top of my stomach|below my ribs|right side under ribs"),
+    # -- same-day care (URGENT_RULES): not an ambulance, but not something to answer either --
+    "skin_inflamed": _f("symptom", "red warm|warm red|red and warm|red hot|hot red|red and hot|"
+                        "hot and red|warm and red|red and swollen|swollen and red|hot and swollen|"
+                        "warm and swollen|swollen and hot|hot to touch|hot to the touch|warm to touch|"
+                        "warm to the touch|red tender|tender and red|red and tender|red painful|"
+                        "red and painful|inflamed|angry red|red streak|red line|red streaks"),
+    "skin_area": _f("risk", "patch|area|size of|bigger than|lump|streak|streaks|line up|hot spot|"
+                    "doubled|grown|getting bigger|bigger since|larger since"),
+    "pus": _f("symptom", "pus|oozing|weeping|yellow discharge|green discharge|yellow gunk|"
+              "green gunk|smells bad|smells off|smelly|foul smell|horrible smell|infected",
+              "yellow|green|cloudy * fluid|stuff|liquid coming out"),
+    "earache": _f("symptom", "earache|ear ache|ear pain|ear hurts|ears hurt|sore ear|painful ear|"
+                  "pulling at his ear|pulling at her ear|pulling his ear|pulling her ear|"
+                  "tugging at his ear|tugging at her ear|rubbing his ear|rubbing her ear|ear infection|"
+                  "discharge from his ear|discharge from her ear|discharge from my ear|ear is leaking|"
+                  "fluid from his ear|fluid from her ear|fluid from my ear",
+                  "ear|ears * fluid|pus|discharge|gunk|leaking|oozing|weeping|blood",
+                  "fluid|pus|discharge|gunk|blood|leaking|oozing *4 ear|ears"),
+    "eye_pain": _f("symptom", "eye pain|painful eye|eye is painful|eye is sore|sore eye|eye hurts|"
+                   "eyes hurt|eye is killing|pain in my eye|pain in his eye|pain in her eye|"
+                   "pain behind my eye|eye aches|eye is aching|eye is throbbing",
+                   "eye|eyes|eyeball * painful|pain|hurts|hurting|aching|throbbing|sore"),
+    "contact_lens": _f("risk", "contact lens|contact lenses|contacts in|my contacts|lenses in"),
+    "eye_injury": _f("risk", "in my eye|in his eye|in her eye|poked my eye|poked in the eye|"
+                     "scratched my eye|scratch on my eye|something in my eye|metal in my eye|"
+                     "bleach in my eye|chemical in my eye|splashed in my eye"),
+    "throat_stuck": _f("symptom", "stuck in my throat|stuck in his throat|stuck in her throat|"
+                       "stuck in my gullet|stuck in my chest|feels stuck|feel it stuck|still stuck|"
+                       "lodged in my throat|lodged|caught in my throat|scratching my throat",
+                       "fish bone|fishbone|chicken bone|bone|food|meat|steak|pill|tablet|coin * stuck|"
+                       "lodged|caught"),
+    "dislodged": _f("reassure", "came out|coughed it up|coughed it out|it went down|went down in the end|"
+                    "swallowed it down|pulled it out|got it out|it's gone now|dislodged"),
+    "no_weight": _f("symptom", "can't put weight on|can't put any weight on|can't weight bear|"
+                    "can't bear weight|can't walk on it|can't stand on it|can't put my foot down|"
+                    "can't put it down|unable to walk on|can't take any weight|can't walk on my|"
+                    "can't stand on my|limping badly|can't use my arm|can't move my wrist|"
+                    "can't move my arm|can't lift my arm|can't move my finger|can't straighten|"
+                    "can't bend it|looks deformed|looks bent|odd angle|funny angle|wrong angle"),
+    "limb_injury": _f("risk", "twisted|rolled|went over on|sprained|sprain|fell|fall|landed on|"
+                      "tripped|kicked|hit|jammed|bent back|caught it|slipped|stubbed|injured|injury|"
+                      "football|rugby|skiing|trampoline"),
+    "tooth": _f("risk", "tooth|teeth|toothache|tooth ache|dental|abscess|gum|gums|wisdom tooth|molar"),
+    "face_jaw_swelling": _f("symptom", "face|cheek|jaw|under my jaw|side of my face|neck * "
+                            "swell|swelling|swollen|swelled|puffy|puffed up|up|blown up|bigger",
+                            "swollen|swelling|puffy * face|cheek|jaw|neck"),
+    "needs_stitches": _f("symptom", "needs stitches|need stitches|needs stiches|need stiches|"
+                         "might need stitches|probably needs stitches|needs stitching|needs glue|"
+                         "needs steri strips|gaping|won't close|won't stay closed|edges won't stay|"
+                         "edges are apart|can see fat|see the fat|can see inside|deep cut|cut is deep|"
+                         "really deep|very deep|to the bone|deep gash|big gash|deep wound|split open"),
+    "foot_problem": _f("symptom", "foot ulcer|ulcer on my foot|ulcer on his foot|ulcer on her foot|"
+                       "ulcer|sore on my foot|wound on my foot|cut on my foot|blister on my foot|"
+                       "toe is black|toe is red|toe is swollen|foot is red|foot is swollen|foot is hot|"
+                       "toe ulcer|sore on my toe|black toe|toenail infected|foot wound|sore on his foot|"
+                       "sore on her foot"),
+    "dehydration_sign": _f("symptom", "fewer wet nappies|fewer wet diapers|less wet nappies|"
+                           "not many wet nappies|not many wet diapers|dry nappies|dry nappy|dry diaper|"
+                           "dry diapers|no wet nappy|no wet nappies|no wet diaper|hasn't had a wet|"
+                           "not weeing much|hardly weeing|hardly peeing|barely peeing|barely weeing|"
+                           "hasn't weed|hasn't peed|not peeing much|dark wee|dark pee|no tears|"
+                           "crying without tears|dry lips|cracked lips|sunken eyes|sunken soft spot|"
+                           "soft spot is sunken|sunken fontanelle|won't drink|not drinking|"
+                           "refusing to drink|refusing drinks|can't keep fluids down|"
+                           "can't keep water down|can't even keep water down"),
+    "diarrhoea": _f("symptom", "diarrhoea|diarrhea|diarhea|diarrohea|runny poo|runny poos|"
+                    "watery poo|watery poos|the runs|loose stools|loose poo|squits|pooing water"),
+    "child": _f("who", "my son|my daughter|my child|my kid|my baby|my toddler|my boy|my girl|toddler|"
+                "little one|our baby|baby|infant",
+                _N(f"{n} year old|{n} yr old|{n} years old|{n} month old|{n} months old|"
+                   f"{n} yo|{n}yo" for n in range(1, 13))),
+    "animal_bite": _f("risk", "dog bite|cat bite|bat bite|rat bite|fox bite|monkey bite|human bite|"
+                      "bitten by a|bitten by my|bitten by the|bitten by our|bitten by his|bitten by her",
+                      "dog|dogs|cat|cats|kitten|puppy|fox|bat|rat|monkey|ferret|hamster|horse|squirrel|"
+                      "someone|a kid|another child * bit me|bit my|bit him|bit her|bit his|bit our|bitten"),
+    "skin_broken": _f("symptom", "broke the skin|broken the skin|broke skin|puncture|punctures|"
+                      "skin is broken|skin's broken|broken skin|skin was broken|through the skin|"
+                      "drew blood|drawn blood|"
+                      "teeth marks|bleeding|deep|holes|hole in"),
+    "burn": _f("risk", "burn|burnt|burned|scald|scalded|scalding|boiling water|boiling oil|hot oil|"
+               "hot fat|steam|spilled hot|spilt hot|hot tea on|hot coffee on|kettle"),
+    "burn_serious": _f("symptom", "blister|blisters|blistered|bigger than my hand|bigger than his hand|"
+                       "bigger than her hand|size of my hand|white|leathery|charred|doesn't hurt|"
+                       "on my face|on his face|on her face|on the face|on my hand|on his hand|"
+                       "on her hand|on my hands|across|whole arm|whole leg|chest|groin|electrical"),
+    "hearing_loss": _f("symptom", "sudden hearing loss|lost my hearing|lost the hearing|can't hear "
+                       "out of|can't hear in|gone deaf|went deaf|deaf in one ear|hearing has gone|"
+                       "hearing went"),
 }
 
 # Per-category rules, in the order they are tried (the first that fires is reported).
@@ -281,7 +403,7 @@ EMERGENCY_RULES: list[dict] = [
                  "abdominal_pain": 0.5},
      "threshold": 3, "note": "no stool or wind, swollen belly and vomiting"},
     {"id": "carbon_monoxide", "all": ["headache|nausea|dizzy|faint"],
-     "weights": {"household": 1, "better_away": 2, "fuel_appliance": 1, "co_alarm": 3,
+     "weights": {"household": 1, "better_away": 2, "fuel_appliance": 1, "co_alarm": 3, "gas_smell": 2,
                  "headache": 0.5, "nausea": 0.5, "dizzy": 0.5},
      "threshold": 3, "note": "several people or one place, symptoms better away from it"},
     {"id": "compartment_syndrome", "all": ["cast|crush_injury"],
@@ -335,6 +457,9 @@ EMERGENCY_RULES: list[dict] = [
      "any": ["sweaty", "breathless", "nausea", "faint", "arm_jaw", "vomiting"],
      "note": "chest pressure or heaviness with sweating, breathlessness, "
      "sickness or arm/jaw pain"},
+    {"id": "stroke_signs", "any": ["speech_trouble", "one_side_weak", "face_droop", "visual"], "n": 2,
+     "unless": ["resolved"],
+     "note": "two stroke signs together: speech, one-sided weakness, a drooping face, vision"},
     {"id": "found_unresponsive", "all": ["found_down", "unresponsive"],
      "note": "someone found collapsed who does not respond"},
     {"id": "sudden_severe_pain", "all": ["sudden", "severe"],
@@ -371,8 +496,48 @@ PREGNANCY_RULES: list[dict] = [
      "note": "fever after birth with pain, a wound or signs of sepsis"},
 ]
 
+# Same-day care: a clinician should see these today (GP, urgent care, 111); the answer
+# would otherwise be self-care advice for something that needs an examination.
+URGENT_RULES: list[dict] = [
+    {"id": "skin_infection", "all": ["skin_inflamed", "skin_area|worsening|skin_spreading"],
+     "unless": ["resolved", "exertion"],
+     "note": "a red, warm or swollen area of skin: possible cellulitis"},
+    {"id": "infected_wound", "all": ["wound|burn", "pus|skin_spreading"],
+     "unless": ["resolved"], "note": "a cut, bite or wound that is oozing pus or red around it"},
+    {"id": "ear_infection", "all": ["earache"], "any": ["fever", "severe", "pus", "hearing_loss"],
+     "note": "earache with fever, severe pain or discharge"},
+    {"id": "painful_eye", "all": ["eye_pain"],
+     "any": ["light_sensitivity", "visual", "contact_lens", "eye_injury", "severe", "headache"],
+     "note": "a painful eye with light sensitivity, vision change, a contact lens or an injury"},
+    {"id": "eye_injury", "all": ["eye_injury"], "any": ["pain", "visual", "skin_inflamed"],
+     "note": "something in the eye, with pain or blurred vision"},
+    {"id": "stuck_in_throat", "all": ["throat_stuck"], "unless": ["resolved", "dislodged"],
+     "note": "a bone, food or a tablet stuck in the throat"},
+    {"id": "possible_fracture", "all": ["no_weight"], "unless": ["resolved"],
+     "note": "cannot bear weight or use a limb, or it looks out of shape"},
+    {"id": "dental_swelling", "all": ["tooth", "face_jaw_swelling|face_swelling"],
+     "note": "a tooth or gum problem with the face or jaw swelling: a dental abscess spreading"},
+    {"id": "wound_needs_closing", "all": ["needs_stitches"],
+     "note": "a wound that gapes or may need stitches or glue"},
+    {"id": "diabetic_foot", "all": ["diabetes", "foot_problem"],
+     "note": "a foot ulcer, wound or red foot in someone with diabetes"},
+    {"id": "dehydration", "all": ["dehydration_sign"],
+     "any": ["diarrhoea", "vomiting", "fever", "child", "infant_young"],
+     "note": "diarrhoea, vomiting or fever with signs of dehydration"},
+    {"id": "child_fever_severe_pain", "all": ["child", "fever", "severe"],
+     "unless": ["well_child", "resolved"],
+     "note": "a child with fever and severe pain"},
+    {"id": "animal_bite", "all": ["animal_bite", "skin_broken|pus|skin_inflamed"],
+     "note": "an animal or human bite that broke the skin: antibiotics, tetanus, rabies risk"},
+    {"id": "serious_burn", "all": ["burn", "burn_serious"], "unless": ["resolved"],
+     "note": "a blistering, large or deep burn, or one on the face, hands or groin"},
+    {"id": "sudden_deafness", "all": ["hearing_loss"],
+     "note": "hearing lost suddenly: treatment works best within days"},
+]
+
 TRIAGE_RULES: dict[str, list[dict]] = {
     "emergency": EMERGENCY_RULES,
     "infant_red_flags": INFANT_RULES,
     "pregnancy_red_flags": PREGNANCY_RULES,
+    "urgent_care": URGENT_RULES,
 }
