@@ -231,7 +231,11 @@ TRIAGE_FINDINGS: dict[str, dict] = {
                           "now confused|really confused and|confusion|confusd|not making sense|out of it|very sleepy|"
                           "hard to wake|can't keep my eyes open|can't keep his eyes open|"
                           "can't keep her eyes open|groggy|disorientated|disoriented|muddled|"
-                          "not himself|not herself|away with the fairies|talking nonsense|vacant"),
+                          "not himself|not herself|away with the fairies|talking nonsense|vacant|"
+                          "acting confused|more confused|suddenly confused|confused all of a sudden",
+                          "mum|mum's|mom|mom's|dad|dad's|nan|nan's|gran|gran's|granny|"
+                          "grandma|grandad|grandpa|husband|wife|partner|son|daughter *2 confused|"
+                          "confusd|confussed"),
     "sepsis_sign": _f("symptom", "mottled|blotchy skin|skin is blotchy|clammy|cold hands and feet|"
                       "hands and feet are cold|haven't peed all day|not peed all day|no wee all day|"
                       "not passed urine|worst i've ever felt|feel like i'm going to die|"
