@@ -20,9 +20,16 @@ from typing import Any
 import yaml
 
 from medtune.config import Config, _flatten
-from medtune.runs import CONFIG_FILE, find_run, lock_path, read_metadata, runs_root
+from medtune.runs import (
+    CONFIG_FILE,
+    EVAL_DIR,
+    EVAL_METRICS_FILE,
+    find_run,
+    lock_path,
+    read_metadata,
+    runs_root,
+)
 
-EVAL_METRICS = Path("eval") / "metrics.json"  # written by medtune.evaluate (EVAL_DIR)
 SAFETY_SCHEMA = "medtune.safety_report/1"
 REPORTS_DIR = "reports"  # where `medtune safety-report` writes by default (reports/safety)
 
@@ -171,7 +178,7 @@ def safety_result(report: dict, model_index: int, path: Path) -> dict:
 
 def evaluation_result(run_dir: Path) -> dict:
     """The fine-tuned model's numbers from the run's last `medtune evaluate`, if it had one."""
-    metrics = _read_json(Path(run_dir) / EVAL_METRICS)
+    metrics = _read_json(Path(run_dir) / EVAL_DIR / EVAL_METRICS_FILE)
     tuned = _get(metrics, "models.fine_tuned") or {}
     if not tuned:
         return {}

@@ -43,6 +43,8 @@ LOGS_DIR = "logs"
 TRAIN_LOG = "train.log"  # inside LOGS_DIR
 ADAPTER_DIR = "adapter"
 MODEL_DIR = "model"
+EVAL_DIR = "eval"  # written by medtune evaluate
+EVAL_METRICS_FILE = "metrics.json"  # inside EVAL_DIR
 COMPLETE_MARKER = "COMPLETE"
 CHECKPOINT_RE = re.compile(r"^checkpoint-(\d+)$")
 

@@ -14,10 +14,8 @@ from medtune.evaluate.loading import BASE, TUNED, check_split, models_to_compare
 from medtune.evaluate.measure import Generation, eval_inputs, measure_model, sample_indices
 from medtune.evaluate.render import evaluation_document, plot_comparison, plot_loss_curves
 from medtune.metrics import load_mcq
-from medtune.runs import Run
+from medtune.runs import EVAL_DIR, EVAL_METRICS_FILE, Run
 from medtune.stats import mcnemar_exact
-
-EVAL_DIR = "eval"
 
 
 @dataclass
@@ -122,7 +120,7 @@ def evaluate_run(run: Run, *, include_base: bool = False, out_dir: Path | None =
         "plots": plots,
         "notes": notes,
     }
-    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    (out_dir / EVAL_METRICS_FILE).write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     doc = evaluation_document(metrics, gens, ev.max_new_tokens, cfg.logging.log_phi)
     (out_dir / "report.md").write_text(doc.markdown(), encoding="utf-8")
     return Evaluation(metrics, out_dir, warnings)
